@@ -1,0 +1,22 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresKey, TenantId } from '@twofold/platform/auth';
+import { PageQueryDto } from '../common/page.dto';
+import { AuditService } from './audit.service';
+import { AuditPageDto, toAuditEntryDto } from './dto/audit-entry.dto';
+
+@ApiTags('audit-log')
+@RequiresKey('tenant')
+@Controller('audit-log')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The tenant’s admin audit log, oldest first: who changed what, when, with which correlation id.' })
+  @ApiOkResponse({ type: AuditPageDto })
+  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<AuditPageDto> {
+    const page = await this.audit.list(tenantId, query.limit ?? 50, query.cursor);
+    return { items: page.items.map(toAuditEntryDto), nextCursor: page.nextCursor };
+  }
+}
+

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { ProviderErrorCode } from '@twofold/providers/domain';
+import { actorOf } from '../common/actor';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { PageQueryDto } from '../common/page.dto';
+import { CreateProviderDto, ProviderDto, ProviderPageDto, toProviderDto, UpdateProviderDto } from './dto/provider.dto';
+import { ProvidersService } from './providers.service';
+
+const ProviderId = () => IdParam('id', ProviderErrorCode.ProviderNotFound, 'The MFA provider');
+
+@ApiTags('providers')
+@RequiresKey('tenant')
+@Controller('providers')
+export class ProvidersController {
+  constructor(private readonly providers: ProvidersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an MFA provider with its billing model (R1), optionally not linked to the tenant (R7).' })
+  @ApiCreatedResponse({ type: ProviderDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`tenant_not_found`: the tenant to link is not yours.' })
+  async create(
+    @TenantId() tenantId: string,
+    @Body() body: CreateProviderDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<ProviderDto> {
+    return toProviderDto(await this.providers.create(tenantId, body, actorOf(principal), correlationId));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: ProviderPageDto })
+  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<ProviderPageDto> {
+    const page = await this.providers.list(tenantId, query.limit ?? 50, query.cursor);
+    return { items: page.items.map(toProviderDto), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ProviderDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@TenantId() tenantId: string, @ProviderId() id: string): Promise<ProviderDto> {
+    return toProviderDto(await this.providers.get(tenantId, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a provider. Changing `billingModel` is refused (409 `billing_model_immutable`).' })
+  @ApiOkResponse({ type: ProviderDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`billing_model_immutable`' })
+  async update(
+    @TenantId() tenantId: string,
+    @ProviderId() id: string,
+    @Body() body: UpdateProviderDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<ProviderDto> {
+    return toProviderDto(await this.providers.update(tenantId, id, body, actorOf(principal), correlationId));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async delete(
+    @TenantId() tenantId: string,
+    @ProviderId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<void> {
+    await this.providers.delete(tenantId, id, actorOf(principal), correlationId);
+  }
+}

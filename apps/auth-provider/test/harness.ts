@@ -1,0 +1,71 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { createTestDatabase, TestDatabase } from '@twofold/platform/testing';
+import { createHttpApp } from '@twofold/platform/http';
+import { AppModule } from '../src/app.module';
+import { loadAuthProviderConfig } from '../src/config';
+import { OPENAPI } from '../src/openapi';
+
+export const OPERATOR_KEY = `op_${randomBytes(24).toString('hex')}`;
+
+export interface Harness {
+  app: NestFastifyApplication;
+  db: TestDatabase;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** The real auth-provider app on a fresh database of its own, with real Redis; no listener needed. */
+export async function startAuthProvider(): Promise<Harness> {
+  const db = await createTestDatabase();
+  const config = loadAuthProviderConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: db.appUrl,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `{test-${db.name}}`,
+    OPERATOR_API_KEY: OPERATOR_KEY,
+  });
+  const app = await createHttpApp(AppModule.forRoot(config), config, { ...OPENAPI, bufferLogs: false });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    db,
+    http: () => request(app.getHttpServer()),
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export interface TenantFixture {
+  id: string;
+  apiKey: string;
+}
+
+export async function createTenant(h: Harness, name = 'Contoso', dataRegion = 'us'): Promise<TenantFixture> {
+  const res = await h
+    .http()
+    .post('/v1/tenants')
+    .set('authorization', `Bearer ${OPERATOR_KEY}`)
+    .send({ name, dataRegion });
+  if (res.status !== 201) throw new Error(`tenant creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as string, apiKey: res.body.apiKey as string };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Asserts the R29 error body. */
+export function expectError(res: request.Response, status: number, code: string): void {
+  if (res.status !== status || res.body?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  expect(typeof res.body.message).toBe('string');
+  expect(res.body.message.length).toBeGreaterThan(0);
+  expect(typeof res.body.correlationId).toBe('string');
+  expect(res.headers['x-correlation-id']).toBe(res.body.correlationId);
+}

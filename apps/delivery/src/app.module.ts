@@ -1,0 +1,16 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule, HttpConfig } from '@twofold/platform/config';
+import { DbModule } from '@twofold/platform/db';
+import { HealthModule, loggerModule } from '@twofold/platform/http';
+import { QueueModule } from '@twofold/platform/queue';
+
+/** The delivery HTTP process. Its feature modules arrive with the delivery issue. */
+@Module({})
+export class AppModule {
+  static forRoot(config: HttpConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(config), loggerModule(config, 'delivery'), DbModule, QueueModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runWorkerService } from '@twofold/platform/http';
+import { loadWorkerConfig } from './config';
+import { AppWorkerModule } from './worker.module';
+
+runWorkerService(() => AppWorkerModule.forRoot(loadWorkerConfig()));

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule, WorkerConfig } from '@twofold/platform/config';
+import { DbModule } from '@twofold/platform/db';
+import { loggerModule } from '@twofold/platform/http';
+import { WorkerModule } from '@twofold/platform/queue';
+
+/** The reporting BullMQ worker process. Processors are registered here as the reporting issue lands them. */
+@Module({})
+export class AppWorkerModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    return {
+      module: AppWorkerModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        loggerModule(config, 'reporting-worker'),
+        DbModule,
+        WorkerModule.forRoot({ processors: [] }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+/** Architecture (STYLE.md) as lint: who may import whom, by Nx tags. */
+const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:domain', 'type:data-access', 'type:contracts'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:domain', 'type:contracts'] },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:contracts'],
+    // Pure rules: no framework, no database, no queue.
+    bannedExternalImports: ['@nestjs/*', '@prisma/*', 'prisma', 'pg', 'ioredis', 'bullmq', 'stripe', 'twilio', 'fastify'],
+  },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: ['@nestjs/*', '@prisma/*', 'pg', 'ioredis', 'bullmq'] },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:contracts'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@prisma/*', 'pg', 'ioredis', 'bullmq'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:contracts', 'type:domain', 'type:data-access'] },
+  // Domains: each sees itself, shared code, and the contracts (never the internals) of others.
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'type:contracts'] },
+  { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: ['scope:tenancy', 'scope:shared'] },
+  { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:providers', 'scope:shared', 'type:contracts'] },
+  { sourceTag: 'scope:delivery', onlyDependOnLibsWithTags: ['scope:delivery', 'scope:shared'] },
+  { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:billing', 'scope:shared'] },
+  { sourceTag: 'scope:reporting', onlyDependOnLibsWithTags: ['scope:reporting', 'scope:shared'] },
+  // Apps: the domains each app serves. Apps never import each other (type:app is not a lib tag above).
+  { sourceTag: 'scope:auth-provider', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tenancy', 'scope:providers', 'type:contracts'] },
+  { sourceTag: 'scope:delivery-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:delivery', 'type:contracts'] },
+  { sourceTag: 'scope:billing-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:billing', 'scope:tenancy', 'scope:providers', 'type:contracts'] },
+  { sourceTag: 'scope:reporting-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting', 'scope:tenancy', 'type:contracts'] },
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules', '**/dist', '**/generated/**', '.nx', 'coverage', 'tmp'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints, banTransitiveDependencies: false },
+      ],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    // Tests (and only tests) may use the testing lib: test databases, fakes, fixtures.
+    files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts', 'libs/platform/testing/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-console': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: depConstraints.map((c) =>
+            c.onlyDependOnLibsWithTags?.some((t) => t.startsWith('type:')) || c.sourceTag.startsWith('scope:')
+              ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+              : c,
+          ),
+        },
+      ],
+    },
+  },
+  prettier,
+);

@@ -1,0 +1,38 @@
+import type { Config } from 'jest';
+import { readFileSync } from 'node:fs';
+
+// Path aliases come from tsconfig.base.json, so the two never disagree.
+const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+);
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  // *.spec.ts: fast unit tests beside the code; *.test.ts: integration tests on real Postgres/Redis.
+  testMatch: ['**/*.spec.ts', '**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+          keepClassNames: true,
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleNameMapper,
+  globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
+  testTimeout: 30_000,
+  maxWorkers: process.env.CI ? 2 : '50%',
+};
+
+export default config;

@@ -1,0 +1,9 @@
+/** Moves usage rows from the Postgres outbox to Stripe (apps/billing worker). */
+export interface ReportUsageJob {
+  type: 'billing.usage.report';
+  tenantId: string;
+  idempotencyKey: string;
+  usageEntryId: string;
+}
+
+export type BillingUsageJob = ReportUsageJob;

@@ -1,0 +1,4 @@
+export * from './principal';
+export * from './bearer.strategy';
+export * from './auth.guard';
+export * from './auth.module';

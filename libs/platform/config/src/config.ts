@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Each app composes its schema from these parts and validates it
+ * once at boot; a bad config stops the process with one line per missing or bad variable.
+ */
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL');
+
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The services connect as the non-owner role (twofold_app) so row-level security applies. */
+  DATABASE_URL: postgresUrl.default('postgresql://twofold_app@127.0.0.1:5432/twofold'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; the hash tag keeps each queue's keys in one Redis Cluster slot. */
+  QUEUE_PREFIX: z.string().min(1).max(64).default('{twofold}'),
+  /** Seconds to let in-flight requests and jobs finish on SIGTERM before exiting. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+});
+
+export const httpConfigSchema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Largest accepted request body; bulk imports get their own limit where they need it. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({
+  PORT: port(3000),
+  /** Platform operator key: creates tenants and manages sender pools. */
+  OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
+});
+
+export const deliveryConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3001) });
+export const billingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3002) });
+export const reportingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3003) });
+export const workerConfigSchema = baseConfigSchema.extend({
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+export type HttpConfig = BaseConfig & z.infer<typeof httpConfigSchema> & { PORT: number };
+export type AuthProviderConfig = z.infer<typeof authProviderConfigSchema>;
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Variables whose values never appear in logs or error messages. */
+export const SENSITIVE_KEYS: ReadonlySet<string> = new Set(['OPERATOR_API_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Env = process.env): z.infer<S> {
+  // Empty strings count as unset, so `FOO=` in an .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(root)';
+      const detail = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
+      return `${key}: ${detail}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return parsed.data as z.infer<S>;
+}
+
+/** A copy safe to log: sensitive values masked, URLs without credentials. */
+export function describeConfig(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => {
+      if (!SENSITIVE_KEYS.has(k)) return [k, v];
+      if (typeof v === 'string' && /^[a-z]+:\/\//.test(v)) {
+        try {
+          const u = new URL(v);
+          u.username = u.username ? '***' : '';
+          u.password = u.password ? '***' : '';
+          return [k, u.toString()];
+        } catch {
+          return [k, '***'];
+        }
+      }
+      return [k, '***'];
+    }),
+  );
+}
+
+/** Injection token for an app's validated config object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
+import { Prisma, PrismaClient } from './generated/prisma/client';
+import { mapDbError } from './db-errors';
+
+/** A transaction bound to one tenant: RLS sees `app.tenant_id` and every query filters on `tenantId`. */
+export interface TenantScope {
+  readonly tenantId: string;
+  readonly tx: Prisma.TransactionClient;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class DbService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DbService.name);
+  /** Platform-level access (health, security-definer lookups). Tenant data goes through `inTenant`. */
+  readonly client: PrismaClient;
+
+  constructor(@Inject(APP_CONFIG) config: BaseConfig) {
+    const adapter = new PrismaPg({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_SIZE,
+      application_name: 'twofold',
+    });
+    this.client = new PrismaClient({ adapter });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.client.$connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.$disconnect();
+    this.logger.log('database pool closed');
+  }
+
+  /**
+   * Runs `work` in one transaction with `app.tenant_id` set transaction-locally (set_config(..., true):
+   * a session-level setting leaked to the next user of the pooled connection, see STACK.md).
+   * Errors from the database are mapped to domain errors here, once.
+   */
+  async inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T> {
+    if (!UUID.test(tenantId)) throw new Error('inTenant: tenantId must be a UUID');
+    try {
+      return await this.client.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+          return work({ tenantId, tx });
+        },
+        { maxWait: 5_000, timeout: 15_000 },
+      );
+    } catch (error) {
+      throw mapDbError(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.client.$queryRaw`SELECT 1`;
+  }
+}

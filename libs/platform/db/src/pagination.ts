@@ -1,0 +1,41 @@
+import { ValidationError } from '@twofold/platform/errors';
+
+/** Keyset pagination on (time, id): stable under inserts, no OFFSET scans. */
+export interface PageCursor {
+  at: Date;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function encodeCursor(c: PageCursor): string {
+  return Buffer.from(JSON.stringify([c.at.toISOString(), c.id])).toString('base64url');
+}
+
+export function decodeCursor(raw: string | undefined): PageCursor | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(at);
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error();
+    return { at: date, id };
+  } catch {
+    throw new ValidationError([{ field: 'cursor', problems: ['cursor is not one this API returned'] }]);
+  }
+}
+
+/** Prisma `where` fragment for rows after the cursor in (`timeField`, id) order. */
+export function afterCursor(c: PageCursor | undefined, timeField = 'createdAt'): object {
+  if (!c) return {};
+  return { OR: [{ [timeField]: { gt: c.at } }, { [timeField]: c.at, id: { gt: c.id } }] };
+}
+
+/** Fetch `limit + 1` rows and pass them here: the extra row tells whether there is a next page. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number, timeOf: (row: T) => Date): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: timeOf(last), id: last.id }) : null };
+}

@@ -1,0 +1,76 @@
+import { DynamicModule, INestApplication, Type, VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { HttpConfig } from '@twofold/platform/config';
+import { CORRELATION_HEADER, contextOf } from './correlation';
+import { ErrorFilter, FASTIFY_ERROR_CODE } from './error.filter';
+import { createValidationPipe } from './validation';
+
+export interface HttpAppOptions {
+  title: string;
+  description: string;
+  bufferLogs?: boolean;
+}
+
+export async function createHttpApp(
+  rootModule: Type<unknown> | DynamicModule,
+  config: HttpConfig,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    // Nest logs through pino; Fastify's own logger stays off to avoid a second, unredacted log.
+    logger: false,
+    genReqId: (raw: IncomingMessage) => contextOf(raw).correlationId,
+  });
+  const fastify = adapter.getInstance();
+  // Only JSON (and what an app registers itself) is accepted; text/plain bodies get a 415.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(CORRELATION_HEADER, contextOf(request.raw).correlationId);
+  });
+  // Nest replaces Fastify's error handler; keep Fastify's error code so the filter can name it.
+  fastify.addHook('onError', async (request, _reply, error) => {
+    (request.raw as unknown as Record<symbol, string | undefined>)[FASTIFY_ERROR_CODE] = (error as { code?: string }).code;
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: options.bufferLogs ?? true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+  setupOpenApi(app, options);
+  return app;
+}
+
+export function buildOpenApiDocument(app: INestApplication, options: HttpAppOptions): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(options.title)
+    .setDescription(options.description)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A tenant API key, or the platform operator key.' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+function setupOpenApi(app: NestFastifyApplication, options: HttpAppOptions): void {
+  const document = buildOpenApiDocument(app, options);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+    customSiteTitle: options.title,
+  });
+}
+
+/** Listens, then on SIGTERM/SIGINT stops taking requests, lets in-flight ones finish, and closes. */
+export async function listen(app: NestFastifyApplication, config: HttpConfig): Promise<void> {
+  await app.listen({ port: config.PORT, host: config.HOST });
+  app.get(Logger).log(`listening on ${config.HOST}:${config.PORT}`);
+}

@@ -1,0 +1,31 @@
+import { ValidationPipe, ValidationError as ClassValidationError } from '@nestjs/common';
+import { FieldProblem, ValidationError } from '@twofold/platform/errors';
+
+function flatten(errors: ClassValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/**
+ * Unknown fields are refused (not silently dropped) and each bad field is named, so a client
+ * that misspells `billingModel` learns it instead of getting a default.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    forbidUnknownValues: true,
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => {
+      const fields = flatten(errors);
+      return new ValidationError(
+        fields.length ? fields : [{ field: '(body)', problems: ['the request body must be a JSON object'] }],
+      );
+    },
+  });
+}

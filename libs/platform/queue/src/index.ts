@@ -1,0 +1,6 @@
+export * from './queues';
+export * from './redis';
+export * from './producer';
+export * from './worker-runtime';
+export * from './queue.module';
+export * from './worker.module';

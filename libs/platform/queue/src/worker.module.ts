@@ -1,0 +1,90 @@
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  ModuleMetadata,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Type,
+} from '@nestjs/common';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, WorkerConfig } from '@twofold/platform/config';
+import { createRedis } from './redis';
+import { JobOf, JobType, QueueName } from './queues';
+import { HandlerRegistration, indexHandlers, JobContext, startWorkers } from './worker-runtime';
+
+export const JOB_HANDLERS = Symbol('JOB_HANDLERS');
+
+/**
+ * Runs the BullMQ workers of one app. Handlers are checked before anything starts (a missing or
+ * doubled handler stops the process); on shutdown running jobs finish before the connection closes.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WorkerHost');
+  private workers: Worker[] = [];
+  private connection?: Redis;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: WorkerConfig,
+    @Inject(JOB_HANDLERS) private readonly handlers: HandlerRegistration[],
+  ) {
+    indexHandlers(handlers);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.handlers.length === 0) {
+      this.logger.warn('no job handlers registered yet: this worker serves no queue');
+      return;
+    }
+    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'twofold-worker');
+    this.workers = startWorkers(this.handlers, {
+      connection: this.connection,
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.WORKER_CONCURRENCY,
+      onFailed: (queue, job, error) =>
+        this.logger.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'),
+    });
+    this.logger.log(`serving queues: ${[...new Set(this.handlers.map((h) => h.queue))].join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    if (this.connection) await this.connection.quit().catch(() => this.connection?.disconnect());
+  }
+}
+
+/** A job handler as a Nest provider, so it gets its repositories by injection. */
+export interface JobProcessor<Q extends QueueName = QueueName> {
+  readonly queue: Q;
+  readonly type: JobType<Q>;
+  handle(job: JobOf<Q>, ctx: JobContext): Promise<void>;
+}
+
+export interface WorkerModuleOptions {
+  imports?: ModuleMetadata['imports'];
+  processors: Type<JobProcessor>[];
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(options: WorkerModuleOptions): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: options.imports ?? [],
+      providers: [
+        ...options.processors,
+        {
+          provide: JOB_HANDLERS,
+          inject: options.processors,
+          useFactory: (...processors: JobProcessor[]): HandlerRegistration[] =>
+            processors.map((p) => ({ queue: p.queue, type: p.type, handle: (job, ctx) => p.handle(job, ctx) })),
+        },
+        WorkerHost,
+      ],
+    };
+  }
+}

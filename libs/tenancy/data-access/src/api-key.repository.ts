@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { afterCursor, DbService, Page, PageCursor, TenantScope, toPage } from '@twofold/platform/db';
+import type { ApiKeyVerifier } from '@twofold/platform/auth';
+import { hashApiKey, isWellFormedApiKey } from '@twofold/tenancy/domain';
+
+export interface ApiKeyRow {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const PUBLIC_FIELDS = {
+  id: true,
+  tenantId: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
+
+@Injectable()
+export class ApiKeyRepository {
+  async create(scope: TenantScope, input: { name: string; prefix: string; keyHash: string }): Promise<ApiKeyRow> {
+    return scope.tx.apiKey.create({ data: { tenantId: scope.tenantId, ...input }, select: PUBLIC_FIELDS });
+  }
+
+  async find(scope: TenantScope, id: string): Promise<ApiKeyRow | null> {
+    return scope.tx.apiKey.findFirst({ where: { tenantId: scope.tenantId, id }, select: PUBLIC_FIELDS });
+  }
+
+  async list(scope: TenantScope, page: { limit: number; cursor?: PageCursor }): Promise<Page<ApiKeyRow>> {
+    const rows = await scope.tx.apiKey.findMany({
+      where: { tenantId: scope.tenantId, ...afterCursor(page.cursor) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: page.limit + 1,
+      select: PUBLIC_FIELDS,
+    });
+    return toPage(rows, page.limit, (r) => r.createdAt);
+  }
+
+  async countActive(scope: TenantScope): Promise<number> {
+    return scope.tx.apiKey.count({ where: { tenantId: scope.tenantId, revokedAt: null } });
+  }
+
+  /** Marks the key revoked; returns false if it was already revoked. */
+  async revoke(scope: TenantScope, id: string, at: Date): Promise<boolean> {
+    const { count } = await scope.tx.apiKey.updateMany({
+      where: { tenantId: scope.tenantId, id, revokedAt: null },
+      data: { revokedAt: at },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Serialises revocations of one tenant, so two concurrent requests cannot revoke its last two
+   * keys at once (each would see the other still active).
+   */
+  async lockTenantKeys(scope: TenantScope): Promise<void> {
+    await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`api_keys:${scope.tenantId}`}, 0))`;
+  }
+}
+
+/**
+ * Finds a key's tenant before any tenant is known, through the narrow SECURITY DEFINER function
+ * (the app role cannot read api_keys across tenants). No cache: a revoked key stops working at once.
+ */
+@Injectable()
+export class DbApiKeyVerifier implements ApiKeyVerifier {
+  constructor(private readonly db: DbService) {}
+
+  async verify(rawKey: string): Promise<{ tenantId: string; apiKeyId: string } | null> {
+    if (!isWellFormedApiKey(rawKey)) return null;
+    const rows = await this.db.client.$queryRaw<{ id: string; tenant_id: string; revoked_at: Date | null }[]>`
+      SELECT id::text, tenant_id::text, revoked_at FROM twofold_find_api_key(${hashApiKey(rawKey)})`;
+    const row = rows[0];
+    if (!row || row.revoked_at) return null;
+    return { tenantId: row.tenant_id, apiKeyId: row.id };
+  }
+}

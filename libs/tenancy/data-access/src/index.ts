@@ -1,0 +1,3 @@
+export * from './tenant.repository';
+export * from './api-key.repository';
+export * from './audit-log.repository';

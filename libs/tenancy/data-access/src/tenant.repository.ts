@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantScope } from '@twofold/platform/db';
+import type { DataRegionCode, TenantTierCode } from '@twofold/tenancy/contracts';
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  dataRegion: DataRegionCode;
+  tier: TenantTierCode;
+  appPasswordsAllowed: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewTenant {
+  name: string;
+  dataRegion: DataRegionCode;
+  tier: TenantTierCode;
+}
+
+export interface TenantPatch {
+  name?: string;
+  appPasswordsAllowed?: boolean;
+}
+
+/** The tenant row is its own tenant: `scope.tenantId` is the tenant's id. */
+@Injectable()
+export class TenantRepository {
+  async create(scope: TenantScope, input: NewTenant): Promise<TenantRow> {
+    return scope.tx.tenant.create({ data: { id: scope.tenantId, ...input } });
+  }
+
+  async find(scope: TenantScope): Promise<TenantRow | null> {
+    return scope.tx.tenant.findUnique({ where: { id: scope.tenantId } });
+  }
+
+  async update(scope: TenantScope, patch: TenantPatch): Promise<TenantRow> {
+    return scope.tx.tenant.update({ where: { id: scope.tenantId }, data: patch });
+  }
+}

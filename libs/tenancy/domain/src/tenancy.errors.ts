@@ -1,0 +1,25 @@
+import { DomainError, NotFoundError } from '@twofold/platform/errors';
+
+export enum TenancyErrorCode {
+  TenantNotFound = 'tenant_not_found',
+  ApiKeyNotFound = 'api_key_not_found',
+  LastApiKey = 'last_api_key',
+  DataRegionImmutable = 'data_region_immutable',
+}
+
+export const TenancyErrors = {
+  tenantNotFound: () => new NotFoundError(TenancyErrorCode.TenantNotFound, 'The tenant'),
+  apiKeyNotFound: () => new NotFoundError(TenancyErrorCode.ApiKeyNotFound, 'The API key'),
+  lastApiKey: () =>
+    new DomainError(
+      TenancyErrorCode.LastApiKey,
+      'conflict',
+      'This is the tenant’s last active API key; create another one before revoking it, or the tenant is locked out.',
+    ),
+  dataRegionImmutable: () =>
+    new DomainError(
+      TenancyErrorCode.DataRegionImmutable,
+      'conflict',
+      'A tenant’s data region cannot change: its records are kept in that region (R27).',
+    ),
+};
