@@ -11,8 +11,12 @@ process.env.CHECKPOINT_DISABLE ??= '1';
 // Stop the CLI from downloading engine binaries it will not use (engine: 'js' + engineType client).
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= `${__dirname}/prisma/engine-stub.sh`;
 process.env.PRISMA_QUERY_ENGINE_LIBRARY ??= `${__dirname}/prisma/engine-stub.so.node`;
-// `prisma generate` validates `env("DATABASE_URL")` without connecting; migrations need the real one.
-process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/twofold';
+// Migrations run as the owner (MIGRATION_DATABASE_URL); the services connect as the app role
+// (DATABASE_URL). `prisma generate` only validates that DATABASE_URL is set.
+const givenDatabaseUrl = process.env.DATABASE_URL;
+process.env.DATABASE_URL ??= 'postgresql://twofold_app@127.0.0.1:5432/twofold';
+const migrationUrl = (): string =>
+  process.env.MIGRATION_DATABASE_URL ?? givenDatabaseUrl ?? 'postgresql://postgres@127.0.0.1:5432/twofold';
 
 type Performer = { performIO(q: unknown): Promise<{ fields?: { dataTypeID: number }[] }> };
 
@@ -38,7 +42,7 @@ function patch(adapter: object): void {
 
 // Discrete fields, never a connection string: with one, adapter-pg's shadow database was the real one.
 function pgConfig(): pg.PoolConfig {
-  const u = new URL(process.env.DATABASE_URL as string);
+  const u = new URL(migrationUrl());
   return {
     host: u.searchParams.get('host') ?? u.hostname,
     port: Number(u.port || 5432),

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One command: install, prepare the database, build, and run all four services and their workers.
+# Ctrl-C stops every process it started. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ ! -f .env ]; then
+  # A local operator key, made once and kept in .env (git-ignored).
+  sed "s/^OPERATOR_API_KEY=.*/OPERATOR_API_KEY=op_$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')/" .env.example > .env
+  echo "wrote .env with a new local OPERATOR_API_KEY"
+fi
+. scripts/env.sh
+
+bash scripts/services.sh
+node scripts/db-ensure.js
+echo "applying migrations"
+npx prisma migrate deploy
+echo "building"
+bash scripts/build.sh
+
+echo
+echo "Twofold is starting: auth-provider :${AUTH_PROVIDER_PORT:-3000}  delivery :${DELIVERY_PORT:-3001}  billing :${BILLING_PORT:-3002}  reporting :${REPORTING_PORT:-3003}"
+echo "API docs: http://127.0.0.1:${AUTH_PROVIDER_PORT:-3000}/docs   operator key: in .env (OPERATOR_API_KEY)"
+exec npx concurrently --kill-others --kill-signal SIGTERM --names "auth,deliv,deliv-w,bill,bill-w,rep,rep-w" \
+  "PORT=${AUTH_PROVIDER_PORT:-3000} node dist/apps/auth-provider/src/main.js" \
+  "PORT=${DELIVERY_PORT:-3001} node dist/apps/delivery/src/main.js" \
+  "node dist/apps/delivery/src/worker.js" \
+  "PORT=${BILLING_PORT:-3002} node dist/apps/billing/src/main.js" \
+  "node dist/apps/billing/src/worker.js" \
+  "PORT=${REPORTING_PORT:-3003} node dist/apps/reporting/src/main.js" \
+  "node dist/apps/reporting/src/worker.js"
