@@ -18,12 +18,21 @@ process.env.DATABASE_URL ??= 'postgresql://twofold_app@127.0.0.1:5432/twofold';
 const migrationUrl = (): string =>
   process.env.MIGRATION_DATABASE_URL ?? givenDatabaseUrl ?? 'postgresql://postgres@127.0.0.1:5432/twofold';
 
-type Performer = { performIO(q: unknown): Promise<{ fields?: { dataTypeID: number }[] }> };
+type Performer = {
+  performIO(q: unknown): Promise<{ fields?: { dataTypeID: number }[] }>;
+  executeScript(script: string): Promise<void>;
+  client: { query(sql: string): Promise<unknown> };
+  onError(error: unknown): never;
+};
 
 // prisma/orm#27403: adapter-pg rejects PostgreSQL "name"(19)/"char"(18) columns that the Wasm
 // schema engine's introspection queries return. Report them as text(25).
+// adapter-pg's executeScript splits a migration on every ";" (even inside function bodies and
+// comments): send the whole script as one simple-protocol query instead, which PostgreSQL also
+// runs as one implicit transaction.
 let patched = false;
 function patch(adapter: object): void {
+  patchScripts(adapter);
   if (patched) return;
   let proto: object | null = Object.getPrototypeOf(adapter) as object | null;
   while (proto && !Object.prototype.hasOwnProperty.call(proto, 'performIO')) {
@@ -38,6 +47,17 @@ function patch(adapter: object): void {
     return r;
   };
   patched = true;
+}
+
+function patchScripts(adapter: object): void {
+  const a = adapter as Performer;
+  a.executeScript = async (script: string) => {
+    try {
+      await a.client.query(script);
+    } catch (error) {
+      a.onError(error);
+    }
+  };
 }
 
 // Discrete fields, never a connection string: with one, adapter-pg's shadow database was the real one.

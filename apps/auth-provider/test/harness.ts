@@ -28,7 +28,7 @@ export async function startAuthProvider(): Promise<Harness> {
     QUEUE_PREFIX: `{test-${db.name}}`,
     OPERATOR_API_KEY: OPERATOR_KEY,
   });
-  const app = await createHttpApp(AppModule.forRoot(config), config, { ...OPENAPI, bufferLogs: false });
+  const app = await createHttpApp(AppModule.forRoot(config), config, OPENAPI);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -1,14 +1,30 @@
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import { Prisma } from './generated/prisma/client';
 
+interface DriverCause {
+  originalCode?: string;
+  originalMessage?: string;
+}
+
+/** PostgreSQL's SQLSTATE and message, however Prisma/adapter-pg wrapped the error. */
+function postgresFailure(error: unknown): { sqlState?: string; message?: string } {
+  const cause = (error as { cause?: DriverCause } | null)?.cause;
+  return { sqlState: cause?.originalCode, message: cause?.originalMessage };
+}
+
+const RULE_CODE = /^[a-z][a-z0-9_]{2,63}$/;
+
 /**
  * Database failures that a client caused become domain errors; anything else stays as it is and
- * ends as a 500 with a correlation id. Triggers raise `twofold:<code>` to name a domain rule.
+ * ends as a 500 with a correlation id. Rule triggers raise SQLSTATE 23514 with the domain error
+ * code as the message (e.g. `billing_model_immutable`, `license_seats_exceeded`).
  */
 export function mapDbError(error: unknown): unknown {
   if (error instanceof DomainError) return error;
-  const ruleCode = /twofold:([a-z_]+)/.exec(error instanceof Error ? error.message : '')?.[1];
-  if (ruleCode) return new DomainError(ruleCode, 'conflict', `The change breaks the rule "${ruleCode}".`);
+  const pgFailure = postgresFailure(error);
+  if (pgFailure.sqlState === '23514' && pgFailure.message && RULE_CODE.test(pgFailure.message)) {
+    return new DomainError(pgFailure.message, 'conflict', `The change breaks the rule "${pgFailure.message}".`);
+  }
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     switch (error.code) {
       case 'P2002':

@@ -1,10 +1,12 @@
 import { DynamicModule, INestApplication, Type, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { HttpConfig } from '@twofold/platform/config';
+import { CommonErrorCode } from '@twofold/platform/errors';
 import { CORRELATION_HEADER, contextOf } from './correlation';
 import { ErrorFilter, FASTIFY_ERROR_CODE } from './error.filter';
 import { createValidationPipe } from './validation';
@@ -12,7 +14,6 @@ import { createValidationPipe } from './validation';
 export interface HttpAppOptions {
   title: string;
   description: string;
-  bufferLogs?: boolean;
 }
 
 export async function createHttpApp(
@@ -26,6 +27,18 @@ export async function createHttpApp(
     // Nest logs through pino; Fastify's own logger stays off to avoid a second, unredacted log.
     logger: false,
     genReqId: (raw: IncomingMessage) => contextOf(raw).correlationId,
+    // Router-level failures never reach Nest: answer them in the same R29 shape.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .status(tooLong ? 404 : 400)
+        .header(CORRELATION_HEADER, contextOf(request.raw).correlationId)
+        .send({
+          code: tooLong ? CommonErrorCode.NotFound : CommonErrorCode.BadRequest,
+          message: tooLong ? 'No such resource.' : 'The request URL is not valid.',
+          correlationId: contextOf(request.raw).correlationId,
+        });
+    },
   });
   const fastify = adapter.getInstance();
   // Only JSON (and what an app registers itself) is accepted; text/plain bodies get a 415.
@@ -39,7 +52,7 @@ export async function createHttpApp(
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
-    bufferLogs: options.bufferLogs ?? true,
+    bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });

@@ -1,4 +1,4 @@
-import { ValidationPipe, ValidationError as ClassValidationError } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe, ValidationError as ClassValidationError } from '@nestjs/common';
 import { FieldProblem, ValidationError } from '@twofold/platform/errors';
 
 function flatten(errors: ClassValidationError[], parent = ''): FieldProblem[] {
@@ -13,8 +13,18 @@ function flatten(errors: ClassValidationError[], parent = ''): FieldProblem[] {
  * Unknown fields are refused (not silently dropped) and each bad field is named, so a client
  * that misspells `billingModel` learns it instead of getting a default.
  */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // ValidationPipe lets a null, array or scalar body through to the handler; a body is an object.
+    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new ValidationError([{ field: '(body)', problems: ['the request body must be a JSON object'] }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

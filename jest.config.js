@@ -1,15 +1,14 @@
-import type { Config } from 'jest';
-import { readFileSync } from 'node:fs';
+// @ts-check
+const { readFileSync } = require('node:fs');
 
 // Path aliases come from tsconfig.base.json, so the two never disagree.
-const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
-  compilerOptions: { paths: Record<string, string[]> };
-};
+const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8'));
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
 
-const config: Config = {
+/** @type {import('jest').Config} */
+module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
   // *.spec.ts: fast unit tests beside the code; *.test.ts: integration tests on real Postgres/Redis.
@@ -34,5 +33,3 @@ const config: Config = {
   testTimeout: 30_000,
   maxWorkers: process.env.CI ? 2 : '50%',
 };
-
-export default config;
