@@ -4,18 +4,45 @@ import prettier from 'eslint-config-prettier';
 
 /** Architecture (STYLE.md) as lint: who may import whom, by Nx tags. */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:domain', 'type:data-access', 'type:contracts'] },
-  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:domain', 'type:contracts'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:domain', 'type:data-access', 'type:contracts'],
+  },
+  {
+    sourceTag: 'type:data-access',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:domain', 'type:contracts'],
+  },
   {
     sourceTag: 'type:domain',
     onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:contracts'],
     // Pure rules: no framework, no database, no queue.
-    bannedExternalImports: ['@nestjs/*', '@prisma/*', 'prisma', 'pg', 'ioredis', 'bullmq', 'stripe', 'twilio', 'fastify'],
+    bannedExternalImports: [
+      '@nestjs/*',
+      '@prisma/*',
+      'prisma',
+      'pg',
+      'ioredis',
+      'bullmq',
+      'stripe',
+      'twilio',
+      'fastify',
+    ],
   },
-  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: ['@nestjs/*', '@prisma/*', 'pg', 'ioredis', 'bullmq'] },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: ['type:contracts'],
+    bannedExternalImports: ['@nestjs/*', '@prisma/*', 'pg', 'ioredis', 'bullmq'],
+  },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:contracts'] },
-  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@prisma/*', 'pg', 'ioredis', 'bullmq'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:contracts', 'type:domain', 'type:data-access'] },
+  {
+    sourceTag: 'type:util',
+    onlyDependOnLibsWithTags: ['type:util'],
+    bannedExternalImports: ['@prisma/*', 'pg', 'ioredis', 'bullmq'],
+  },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:util', 'type:contracts', 'type:domain', 'type:data-access'],
+  },
   // Domains: each sees itself, shared code, and the contracts (never the internals) of others.
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'type:contracts'] },
   { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: ['scope:tenancy', 'scope:shared'] },
@@ -24,10 +51,19 @@ const depConstraints = [
   { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:billing', 'scope:shared'] },
   { sourceTag: 'scope:reporting', onlyDependOnLibsWithTags: ['scope:reporting', 'scope:shared'] },
   // Apps: the domains each app serves. Apps never import each other (type:app is not a lib tag above).
-  { sourceTag: 'scope:auth-provider', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tenancy', 'scope:providers', 'type:contracts'] },
+  {
+    sourceTag: 'scope:auth-provider',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:tenancy', 'scope:providers', 'type:contracts'],
+  },
   { sourceTag: 'scope:delivery-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:delivery', 'type:contracts'] },
-  { sourceTag: 'scope:billing-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:billing', 'scope:tenancy', 'scope:providers', 'type:contracts'] },
-  { sourceTag: 'scope:reporting-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting', 'scope:tenancy', 'type:contracts'] },
+  {
+    sourceTag: 'scope:billing-app',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:billing', 'scope:tenancy', 'scope:providers', 'type:contracts'],
+  },
+  {
+    sourceTag: 'scope:reporting-app',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting', 'scope:tenancy', 'type:contracts'],
+  },
 ];
 
 export default tseslint.config(
@@ -48,14 +84,24 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
     },
   },
   {
     // Tests (and only tests) may use the testing lib: test databases, fakes, fixtures.
-    files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts', 'libs/platform/testing/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.test.ts',
+      '**/test/**/*.ts',
+      'libs/platform/testing/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     rules: {
       'no-console': 'off',
       '@nx/enforce-module-boundaries': [

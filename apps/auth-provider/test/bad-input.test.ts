@@ -38,15 +38,25 @@ describe('bad input', () => {
 
   it.each(bodies)('%s → 400 with the error format on every write endpoint', async (_label, body) => {
     for (const target of targets()) {
-      const res = await h.http()[target.method](target.url).set(bearer(target.key)).set('content-type', 'application/json').send(JSON.stringify(body));
-      if (res.status !== 400) throw new Error(`${target.method} ${target.url}: ${res.status} ${JSON.stringify(res.body)}`);
+      const res = await h
+        .http()
+        [target.method](target.url)
+        .set(bearer(target.key))
+        .set('content-type', 'application/json')
+        .send(JSON.stringify(body));
+      if (res.status !== 400)
+        throw new Error(`${target.method} ${target.url}: ${res.status} ${JSON.stringify(res.body)}`);
       expect(res.body.code).toMatch(/^(validation_failed|invalid_json|bad_request)$/);
       expect(res.body.correlationId).toBeDefined();
     }
   });
 
   it('names each bad field', async () => {
-    const res = await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: '', billingModel: 'x', extra: 1 });
+    const res = await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(t.apiKey))
+      .send({ name: '', billingModel: 'x', extra: 1 });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('validation_failed');
     const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
@@ -55,7 +65,12 @@ describe('bad input', () => {
 
   it('malformed JSON → 400 invalid_json', async () => {
     for (const raw of ['{"name": "x",', '{name: x}', '\u0000']) {
-      const res = await h.http().post('/v1/providers').set(bearer(t.apiKey)).set('content-type', 'application/json').send(raw);
+      const res = await h
+        .http()
+        .post('/v1/providers')
+        .set(bearer(t.apiKey))
+        .set('content-type', 'application/json')
+        .send(raw);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('invalid_json');
       expect(res.body.correlationId).toBeDefined();
@@ -63,13 +78,23 @@ describe('bad input', () => {
   });
 
   it('empty JSON body → 400', async () => {
-    const res = await h.http().post('/v1/providers').set(bearer(t.apiKey)).set('content-type', 'application/json').send('');
+    const res = await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(t.apiKey))
+      .set('content-type', 'application/json')
+      .send('');
     expect(res.status).toBe(400);
     expect(res.body.code).toBeDefined();
   });
 
   it('text/plain → 415, 2 MB body → 413', async () => {
-    const plain = await h.http().post('/v1/providers').set(bearer(t.apiKey)).set('content-type', 'text/plain').send('name=x');
+    const plain = await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(t.apiKey))
+      .set('content-type', 'text/plain')
+      .send('name=x');
     expect(plain.status).toBe(415);
     expect(plain.body.code).toBe('unsupported_media_type');
     const big = await h
@@ -85,7 +110,10 @@ describe('bad input', () => {
   it('bad path ids and query values → 4xx, never 500', async () => {
     const cases = [
       h.http().get('/v1/providers/not-a-uuid').set(bearer(t.apiKey)),
-      h.http().get(`/v1/providers/${'9'.repeat(5000)}`).set(bearer(t.apiKey)),
+      h
+        .http()
+        .get(`/v1/providers/${'9'.repeat(5000)}`)
+        .set(bearer(t.apiKey)),
       h.http().get("/v1/providers/' OR 1=1 --").set(bearer(t.apiKey)),
       h.http().get('/v1/providers').query({ limit: 'ten' }).set(bearer(t.apiKey)),
       h.http().get('/v1/providers').query({ limit: 100000 }).set(bearer(t.apiKey)),
@@ -103,15 +131,27 @@ describe('bad input', () => {
 
   it('a refused write leaves nothing behind', async () => {
     const before = await h.http().get('/v1/providers').query({ limit: 200 }).set(bearer(t.apiKey));
-    await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: 'half', billingModel: 'per_user', recordFields: { email: 'no' } });
+    await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(t.apiKey))
+      .send({ name: 'half', billingModel: 'per_user', recordFields: { email: 'no' } });
     const after = await h.http().get('/v1/providers').query({ limit: 200 }).set(bearer(t.apiKey));
     expect(after.body.items).toHaveLength(before.body.items.length);
   });
 
   it('echoes a safe caller correlation id and replaces an unsafe one', async () => {
-    const safe = await h.http().get('/v1/providers/not-a-uuid').set(bearer(t.apiKey)).set('x-correlation-id', 'support-ticket-1234');
+    const safe = await h
+      .http()
+      .get('/v1/providers/not-a-uuid')
+      .set(bearer(t.apiKey))
+      .set('x-correlation-id', 'support-ticket-1234');
     expect(safe.body.correlationId).toBe('support-ticket-1234');
-    const unsafe = await h.http().get('/v1/providers/not-a-uuid').set(bearer(t.apiKey)).set('x-correlation-id', '<script>');
+    const unsafe = await h
+      .http()
+      .get('/v1/providers/not-a-uuid')
+      .set(bearer(t.apiKey))
+      .set('x-correlation-id', '<script>');
     expect(unsafe.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -32,7 +32,11 @@ describe('cross-tenant matrix: another tenant’s object is 404', () => {
     h = await startAuthProvider();
     a = await createTenant(h, 'Tenant A');
     b = await createTenant(h, 'Tenant B');
-    const provider = await h.http().post('/v1/providers').set(bearer(a.apiKey)).send({ name: 'A provider', billingModel: 'per_user' });
+    const provider = await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(a.apiKey))
+      .send({ name: 'A provider', billingModel: 'per_user' });
     const key = await h.http().post('/v1/api-keys').set(bearer(a.apiKey)).send({ name: 'A second key' });
     idsOfA['/v1/tenants/{id}'] = a.id;
     idsOfA['/v1/providers/{id}'] = provider.body.id;

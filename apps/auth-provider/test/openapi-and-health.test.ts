@@ -12,7 +12,9 @@ describe('OpenAPI and health', () => {
     const res = await h.http().get('/docs/openapi.json');
     expect(res.status).toBe(200);
     const api = await SwaggerParser.validate(res.body);
-    expect(Object.keys(api.paths ?? {})).toEqual(expect.arrayContaining(['/v1/providers', '/v1/providers/{id}', '/v1/tenants']));
+    expect(Object.keys(api.paths ?? {})).toEqual(
+      expect.arrayContaining(['/v1/providers', '/v1/providers/{id}', '/v1/tenants']),
+    );
   });
 
   it('serves the docs UI', async () => {

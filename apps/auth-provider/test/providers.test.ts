@@ -11,17 +11,24 @@ describe('MFA providers (R1, R7)', () => {
   });
   afterAll(() => h.close());
 
-  it.each(['per_user', 'per_authentication'])('creates a %s provider linked to the tenant by default (R1, R7)', async (model) => {
-    const res = await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: `P ${model}`, billingModel: model });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: `P ${model}`, billingModel: model, tenantId: t.id });
-    expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(res.body.recordFields).toMatchObject({ email: true, clientIp: true });
+  it.each(['per_user', 'per_authentication'])(
+    'creates a %s provider linked to the tenant by default (R1, R7)',
+    async (model) => {
+      const res = await h
+        .http()
+        .post('/v1/providers')
+        .set(bearer(t.apiKey))
+        .send({ name: `P ${model}`, billingModel: model });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ name: `P ${model}`, billingModel: model, tenantId: t.id });
+      expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.body.recordFields).toMatchObject({ email: true, clientIp: true });
 
-    const got = await h.http().get(`/v1/providers/${res.body.id}`).set(bearer(t.apiKey));
-    expect(got.status).toBe(200);
-    expect(got.body).toEqual(res.body);
-  });
+      const got = await h.http().get(`/v1/providers/${res.body.id}`).set(bearer(t.apiKey));
+      expect(got.status).toBe(200);
+      expect(got.body).toEqual(res.body);
+    },
+  );
 
   it('creates a provider with no tenant link (R7)', async () => {
     const res = await h
@@ -46,12 +53,20 @@ describe('MFA providers (R1, R7)', () => {
   describe('billing model is immutable (R1)', () => {
     let id: string;
     beforeAll(async () => {
-      const res = await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: 'Fixed', billingModel: 'per_user' });
+      const res = await h
+        .http()
+        .post('/v1/providers')
+        .set(bearer(t.apiKey))
+        .send({ name: 'Fixed', billingModel: 'per_user' });
       id = res.body.id;
     });
 
     it('answers 409 billing_model_immutable and says to create a new provider', async () => {
-      const res = await h.http().patch(`/v1/providers/${id}`).set(bearer(t.apiKey)).send({ billingModel: 'per_authentication' });
+      const res = await h
+        .http()
+        .patch(`/v1/providers/${id}`)
+        .set(bearer(t.apiKey))
+        .send({ billingModel: 'per_authentication' });
       expectError(res, 409, 'billing_model_immutable');
       expect(res.body.message).toMatch(/create a new provider/i);
       const got = await h.http().get(`/v1/providers/${id}`).set(bearer(t.apiKey));
@@ -74,7 +89,12 @@ describe('MFA providers (R1, R7)', () => {
         .http()
         .patch(`/v1/providers/${id}`)
         .set(bearer(t.apiKey))
-        .send({ billingModel: 'per_user', name: 'Renamed', voiceCallerId: '+14255550100', recordFields: { email: false } });
+        .send({
+          billingModel: 'per_user',
+          name: 'Renamed',
+          voiceCallerId: '+14255550100',
+          recordFields: { email: false },
+        });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ name: 'Renamed', billingModel: 'per_user', voiceCallerId: '+14255550100' });
       expect(res.body.recordFields).toMatchObject({ email: false, firstName: true });
@@ -106,12 +126,26 @@ describe('MFA providers (R1, R7)', () => {
   });
 
   it('deletes a provider: gone from the API, kept in the database for billing history', async () => {
-    const created = await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: 'Doomed', billingModel: 'per_user' });
+    const created = await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(t.apiKey))
+      .send({ name: 'Doomed', billingModel: 'per_user' });
     const del = await h.http().delete(`/v1/providers/${created.body.id}`).set(bearer(t.apiKey));
     expect(del.status).toBe(204);
-    expectError(await h.http().get(`/v1/providers/${created.body.id}`).set(bearer(t.apiKey)), 404, 'provider_not_found');
-    expectError(await h.http().delete(`/v1/providers/${created.body.id}`).set(bearer(t.apiKey)), 404, 'provider_not_found');
-    const rows = await adminQuery<{ deleted_at: Date | null }>(h.db, 'SELECT deleted_at FROM providers WHERE id = $1', [created.body.id]);
+    expectError(
+      await h.http().get(`/v1/providers/${created.body.id}`).set(bearer(t.apiKey)),
+      404,
+      'provider_not_found',
+    );
+    expectError(
+      await h.http().delete(`/v1/providers/${created.body.id}`).set(bearer(t.apiKey)),
+      404,
+      'provider_not_found',
+    );
+    const rows = await adminQuery<{ deleted_at: Date | null }>(h.db, 'SELECT deleted_at FROM providers WHERE id = $1', [
+      created.body.id,
+    ]);
     expect(rows[0]?.deleted_at).toBeInstanceOf(Date);
   });
 
@@ -124,6 +158,10 @@ describe('MFA providers (R1, R7)', () => {
       .send({ name: 'Audited', billingModel: 'per_authentication' });
     const log = await h.http().get('/v1/audit-log').query({ limit: 200 }).set(bearer(t.apiKey));
     const entry = log.body.items.find((e: { targetId: string }) => e.targetId === res.body.id);
-    expect(entry).toMatchObject({ action: 'provider.create', actorType: 'api_key', correlationId: 'corr-provider-audit-1' });
+    expect(entry).toMatchObject({
+      action: 'provider.create',
+      actorType: 'api_key',
+      correlationId: 'corr-provider-audit-1',
+    });
   });
 });

@@ -26,7 +26,11 @@ describe('tenants and API keys', () => {
 
   it('stores keys only as hashes', async () => {
     const t = await createTenant(h);
-    const rows = await adminQuery<{ key_hash: string; prefix: string }>(h.db, 'SELECT * FROM api_keys WHERE tenant_id = $1', [t.id]);
+    const rows = await adminQuery<{ key_hash: string; prefix: string }>(
+      h.db,
+      'SELECT * FROM api_keys WHERE tenant_id = $1',
+      [t.id],
+    );
     expect(rows).toHaveLength(1);
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(t.apiKey);
@@ -35,23 +39,49 @@ describe('tenants and API keys', () => {
 
   it('only the operator key creates tenants; operator key cannot act as a tenant', async () => {
     const t = await createTenant(h);
-    expectError(await h.http().post('/v1/tenants').set(bearer(t.apiKey)).send({ name: 'x', dataRegion: 'us' }), 403, 'operator_key_required');
+    expectError(
+      await h.http().post('/v1/tenants').set(bearer(t.apiKey)).send({ name: 'x', dataRegion: 'us' }),
+      403,
+      'operator_key_required',
+    );
     expectError(await h.http().get('/v1/providers').set(bearer(OPERATOR_KEY)), 403, 'tenant_key_required');
   });
 
   it('no key, a malformed key, an unknown key: 401 with the error format', async () => {
     expectError(await h.http().get('/v1/providers'), 401, 'unauthorized');
     expectError(await h.http().get('/v1/providers').set('authorization', 'Basic Zm9vOmJhcg=='), 401, 'unauthorized');
-    expectError(await h.http().get('/v1/providers').set(bearer('tfk_' + 'A'.repeat(43))), 401, 'unauthorized');
-    expectError(await h.http().get('/v1/providers').set(bearer('x'.repeat(5000))), 401, 'unauthorized');
+    expectError(
+      await h
+        .http()
+        .get('/v1/providers')
+        .set(bearer('tfk_' + 'A'.repeat(43))),
+      401,
+      'unauthorized',
+    );
+    expectError(
+      await h
+        .http()
+        .get('/v1/providers')
+        .set(bearer('x'.repeat(5000))),
+      401,
+      'unauthorized',
+    );
   });
 
   it('updates its own name and app-password setting; the data region cannot change', async () => {
     const t = await createTenant(h, 'Before', 'us');
-    const ok = await h.http().patch(`/v1/tenants/${t.id}`).set(bearer(t.apiKey)).send({ name: 'After', appPasswordsAllowed: true });
+    const ok = await h
+      .http()
+      .patch(`/v1/tenants/${t.id}`)
+      .set(bearer(t.apiKey))
+      .send({ name: 'After', appPasswordsAllowed: true });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ name: 'After', appPasswordsAllowed: true, dataRegion: 'us' });
-    expectError(await h.http().patch(`/v1/tenants/${t.id}`).set(bearer(t.apiKey)).send({ dataRegion: 'eu' }), 409, 'data_region_immutable');
+    expectError(
+      await h.http().patch(`/v1/tenants/${t.id}`).set(bearer(t.apiKey)).send({ dataRegion: 'eu' }),
+      409,
+      'data_region_immutable',
+    );
   });
 
   it('a revoked key stops working at once', async () => {
@@ -74,7 +104,11 @@ describe('tenants and API keys', () => {
   it('refuses to revoke the last active key', async () => {
     const t = await createTenant(h);
     const keys = await h.http().get('/v1/api-keys').set(bearer(t.apiKey));
-    expectError(await h.http().delete(`/v1/api-keys/${keys.body.items[0].id}`).set(bearer(t.apiKey)), 409, 'last_api_key');
+    expectError(
+      await h.http().delete(`/v1/api-keys/${keys.body.items[0].id}`).set(bearer(t.apiKey)),
+      409,
+      'last_api_key',
+    );
   });
 
   it('a key may revoke itself when another active key remains; concurrent revocations keep one key alive', async () => {
@@ -89,7 +123,9 @@ describe('tenants and API keys', () => {
     const statuses = results.map((r) => r.status).sort();
     // Either one revocation wins and the other is refused, or the loser's own key was the one revoked (401).
     expect(statuses.filter((s) => s === 204)).toHaveLength(1);
-    const active = await adminQuery(h.db, 'SELECT id FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL', [t.id]);
+    const active = await adminQuery(h.db, 'SELECT id FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL', [
+      t.id,
+    ]);
     expect(active).toHaveLength(1);
   });
 });

@@ -3,10 +3,13 @@ import { runHttpService } from '@twofold/platform/http';
 import { AppModule } from './app.module';
 import { loadHttpConfig } from './config';
 
-runHttpService(() => {
-  const config = loadHttpConfig();
-  return { config, module: AppModule.forRoot(config) };
-}, {
-  title: 'Twofold delivery service',
-  description: 'SMS and voice delivery: Twilio status callbacks.',
-});
+runHttpService(
+  () => {
+    const config = loadHttpConfig();
+    return { config, module: AppModule.forRoot(config) };
+  },
+  {
+    title: 'Twofold delivery service',
+    description: 'SMS and voice delivery: Twilio status callbacks.',
+  },
+);

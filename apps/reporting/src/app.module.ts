@@ -10,7 +10,13 @@ export class AppModule {
   static forRoot(config: HttpConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), loggerModule(config, 'reporting'), DbModule, QueueModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        loggerModule(config, 'reporting'),
+        DbModule,
+        QueueModule,
+        HealthModule,
+      ],
     };
   }
 }

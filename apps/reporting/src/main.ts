@@ -3,10 +3,13 @@ import { runHttpService } from '@twofold/platform/http';
 import { AppModule } from './app.module';
 import { loadHttpConfig } from './config';
 
-runHttpService(() => {
-  const config = loadHttpConfig();
-  return { config, module: AppModule.forRoot(config) };
-}, {
-  title: 'Twofold reporting service',
-  description: 'Reporting: authentication and usage reports and exports.',
-});
+runHttpService(
+  () => {
+    const config = loadHttpConfig();
+    return { config, module: AppModule.forRoot(config) };
+  },
+  {
+    title: 'Twofold reporting service',
+    description: 'Reporting: authentication and usage reports and exports.',
+  },
+);

@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { ApiKeyRepository, ApiKeyRow, AuditLogRepository } from '@twofold/tenancy/data-access';
-import { API_KEY_SECRET_BYTES, apiKeyDisplayPrefix, formatApiKey, hashApiKey, TenancyErrors } from '@twofold/tenancy/domain';
+import {
+  API_KEY_SECRET_BYTES,
+  apiKeyDisplayPrefix,
+  formatApiKey,
+  hashApiKey,
+  TenancyErrors,
+} from '@twofold/tenancy/domain';
 
 @Injectable()
 export class ApiKeysService {
@@ -14,10 +20,19 @@ export class ApiKeysService {
     private readonly clock: Clock,
   ) {}
 
-  async create(tenantId: string, name: string, actor: Actor, correlationId: string): Promise<ApiKeyRow & { apiKey: string }> {
+  async create(
+    tenantId: string,
+    name: string,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<ApiKeyRow & { apiKey: string }> {
     const apiKey = formatApiKey(randomBytes(API_KEY_SECRET_BYTES));
     return this.db.inTenant(tenantId, async (scope) => {
-      const row = await this.apiKeys.create(scope, { name, prefix: apiKeyDisplayPrefix(apiKey), keyHash: hashApiKey(apiKey) });
+      const row = await this.apiKeys.create(scope, {
+        name,
+        prefix: apiKeyDisplayPrefix(apiKey),
+        keyHash: hashApiKey(apiKey),
+      });
       await this.audit.record(scope, actor, {
         action: 'api_key.create',
         targetType: 'api_key',

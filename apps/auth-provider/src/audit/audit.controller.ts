@@ -12,11 +12,12 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The tenant’s admin audit log, oldest first: who changed what, when, with which correlation id.' })
+  @ApiOperation({
+    summary: 'The tenant’s admin audit log, oldest first: who changed what, when, with which correlation id.',
+  })
   @ApiOkResponse({ type: AuditPageDto })
   async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<AuditPageDto> {
     const page = await this.audit.list(tenantId, query.limit ?? 50, query.cursor);
     return { items: page.items.map(toAuditEntryDto), nextCursor: page.nextCursor };
   }
 }
-

@@ -14,4 +14,3 @@ export class AuditService {
     return this.db.inTenant(tenantId, (scope) => this.audit.list(scope, { limit, cursor: after }));
   }
 }
-

@@ -27,7 +27,9 @@ export class ProvidersController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an MFA provider with its billing model (R1), optionally not linked to the tenant (R7).' })
+  @ApiOperation({
+    summary: 'Create an MFA provider with its billing model (R1), optionally not linked to the tenant (R7).',
+  })
   @ApiCreatedResponse({ type: ProviderDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`tenant_not_found`: the tenant to link is not yours.' })
   async create(

@@ -53,7 +53,13 @@ export class ProvidersService {
     return this.db.inTenant(tenantId, (scope) => this.providers.list(scope, { limit, cursor: after }));
   }
 
-  async update(tenantId: string, id: string, patch: UpdateProviderDto, actor: Actor, correlationId: string): Promise<ProviderRow> {
+  async update(
+    tenantId: string,
+    id: string,
+    patch: UpdateProviderDto,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<ProviderRow> {
     return this.db.inTenant(tenantId, async (scope) => {
       const current = await this.providers.find(scope, id, true);
       if (!current) throw ProviderErrors.notFound();
@@ -62,7 +68,8 @@ export class ProvidersService {
         name: patch.name,
         voiceCallerId: patch.voiceCallerId,
         recordFields:
-          patch.recordFields && mergeRecordFields(current.recordFields as Partial<RecordFieldSettings> | null, patch.recordFields),
+          patch.recordFields &&
+          mergeRecordFields(current.recordFields as Partial<RecordFieldSettings> | null, patch.recordFields),
       });
       await this.audit.record(scope, actor, {
         action: 'provider.update',

@@ -39,13 +39,18 @@ export class TenantsController {
   @ApiOperation({ summary: 'Read the caller’s own tenant.' })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string): Promise<TenantDto> {
+  async get(
+    @TenantId() tenantId: string,
+    @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
+  ): Promise<TenantDto> {
     return toTenantDto(await this.tenants.get(tenantId, id));
   }
 
   @Patch(':id')
   @RequiresKey('tenant')
-  @ApiOperation({ summary: 'Update the caller’s own tenant (name, app-password setting). The data region cannot change.' })
+  @ApiOperation({
+    summary: 'Update the caller’s own tenant (name, app-password setting). The data region cannot change.',
+  })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`data_region_immutable`' })

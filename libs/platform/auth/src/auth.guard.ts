@@ -42,7 +42,11 @@ export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActiv
     if (principal.kind === 'tenant') contextOf(request.raw).tenantId = principal.tenantId;
     if (principal.kind !== wanted) {
       throw wanted === 'operator'
-        ? new DomainError(CommonErrorCode.OperatorKeyRequired, 'forbidden', 'This endpoint takes the platform operator key.')
+        ? new DomainError(
+            CommonErrorCode.OperatorKeyRequired,
+            'forbidden',
+            'This endpoint takes the platform operator key.',
+          )
         : new DomainError(CommonErrorCode.TenantKeyRequired, 'forbidden', 'This endpoint takes a tenant API key.');
     }
     return true;
@@ -68,5 +72,6 @@ export const TenantId = createParamDecorator((_: unknown, context: ExecutionCont
 });
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<AuthedRequest>().user as Principal,
+  (_: unknown, context: ExecutionContext): Principal =>
+    context.switchToHttp().getRequest<AuthedRequest>().user as Principal,
 );

@@ -1,7 +1,5 @@
 /** Who is calling. Taken from the credential only, never from the body or the path (STYLE: tenancy 1). */
-export type Principal =
-  | { kind: 'operator' }
-  | { kind: 'tenant'; tenantId: string; apiKeyId: string };
+export type Principal = { kind: 'operator' } | { kind: 'tenant'; tenantId: string; apiKeyId: string };
 
 /** Looks up a tenant API key. Implemented by the tenancy data-access lib and wired by the app. */
 export interface ApiKeyVerifier {

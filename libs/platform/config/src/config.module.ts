@@ -5,6 +5,11 @@ import { APP_CONFIG } from './config';
 @Module({})
 export class AppConfigModule {
   static forRoot(config: object): DynamicModule {
-    return { module: AppConfigModule, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return {
+      module: AppConfigModule,
+      global: true,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
   }
 }

@@ -33,7 +33,12 @@ export const baseConfigSchema = z.object({
 export const httpConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Largest accepted request body; bulk imports get their own limit where they need it. */
-  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')

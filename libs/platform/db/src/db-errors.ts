@@ -34,7 +34,11 @@ export function mapDbError(error: unknown): unknown {
       case 'P2025':
         return new DomainError(CommonErrorCode.NotFound, 'not_found', 'The object was not found.');
       case 'P2003':
-        return new DomainError(CommonErrorCode.Conflict, 'conflict', 'The object is referenced by or refers to another.');
+        return new DomainError(
+          CommonErrorCode.Conflict,
+          'conflict',
+          'The object is referenced by or refers to another.',
+        );
       default:
         return error;
     }

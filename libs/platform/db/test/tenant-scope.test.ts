@@ -18,7 +18,10 @@ describe('tenant scope and row-level security', () => {
       [a, 'A'],
       [b, 'B'],
     ]) {
-      await adminQuery(db, `INSERT INTO tenants (id, name, data_region, updated_at) VALUES ($1, $2, 'us', now())`, [id, name]);
+      await adminQuery(db, `INSERT INTO tenants (id, name, data_region, updated_at) VALUES ($1, $2, 'us', now())`, [
+        id,
+        name,
+      ]);
       await adminQuery(
         db,
         `INSERT INTO providers (tenant_id, id, name, billing_model, linked_tenant_id, updated_at) VALUES ($1, $2, $3, 'per_user', $1, now())`,
@@ -67,7 +70,9 @@ describe('tenant scope and row-level security', () => {
         }),
       ),
     ).rejects.toThrow();
-    const updated = await svc.inTenant(a, (s) => s.tx.provider.updateMany({ where: { tenantId: b }, data: { name: 'x' } }));
+    const updated = await svc.inTenant(a, (s) =>
+      s.tx.provider.updateMany({ where: { tenantId: b }, data: { name: 'x' } }),
+    );
     expect(updated.count).toBe(0);
     const rows = await adminQuery(db, `SELECT name FROM providers WHERE name = 'smuggled' OR name = 'x'`);
     expect(rows).toHaveLength(0);
@@ -81,7 +86,9 @@ describe('tenant scope and row-level security', () => {
 
   it('maps the R1 trigger to a billing_model_immutable conflict', async () => {
     const error = await svc
-      .inTenant(a, (s) => s.tx.provider.updateMany({ where: { tenantId: a }, data: { billingModel: 'per_authentication' } }))
+      .inTenant(a, (s) =>
+        s.tx.provider.updateMany({ where: { tenantId: a }, data: { billingModel: 'per_authentication' } }),
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: 'billing_model_immutable', kind: 'conflict' });

@@ -52,7 +52,10 @@ export enum CommonErrorCode {
 }
 
 export class ValidationError extends DomainError {
-  constructor(readonly fields: FieldProblem[], message = 'The request is not valid; see `errors` for each field.') {
+  constructor(
+    readonly fields: FieldProblem[],
+    message = 'The request is not valid; see `errors` for each field.',
+  ) {
     super(CommonErrorCode.ValidationFailed, 'invalid', message, { errors: fields });
   }
 }

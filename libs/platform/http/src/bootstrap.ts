@@ -48,7 +48,9 @@ export async function createHttpApp(
   });
   // Nest replaces Fastify's error handler; keep Fastify's error code so the filter can name it.
   fastify.addHook('onError', async (request, _reply, error) => {
-    (request.raw as unknown as Record<symbol, string | undefined>)[FASTIFY_ERROR_CODE] = (error as { code?: string }).code;
+    (request.raw as unknown as Record<symbol, string | undefined>)[FASTIFY_ERROR_CODE] = (
+      error as { code?: string }
+    ).code;
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {

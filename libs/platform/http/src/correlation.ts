@@ -31,8 +31,8 @@ export function contextOf(raw: IncomingMessage): RequestContext {
   return r.twofold;
 }
 
-
 /** The request's correlation id, for audit entries and outgoing jobs. */
 export const CorrelationId = createParamDecorator(
-  (_: unknown, context: ExecutionContext): string => contextOf(context.switchToHttp().getRequest<FastifyRequest>().raw).correlationId,
+  (_: unknown, context: ExecutionContext): string =>
+    contextOf(context.switchToHttp().getRequest<FastifyRequest>().raw).correlationId,
 );

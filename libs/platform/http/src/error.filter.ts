@@ -69,7 +69,10 @@ export class ErrorFilter implements ExceptionFilter {
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(full);
   }
 
-  private describe(exception: unknown, request: FastifyRequest): { status: number; body: Omit<ErrorBody, 'correlationId'> } {
+  private describe(
+    exception: unknown,
+    request: FastifyRequest,
+  ): { status: number; body: Omit<ErrorBody, 'correlationId'> } {
     if (exception instanceof DomainError) {
       return {
         status: STATUS_OF_KIND[exception.kind],

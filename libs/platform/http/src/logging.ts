@@ -19,7 +19,12 @@ export function loggerModule(config: BaseConfig, service: string) {
         return { correlationId: ctx.correlationId, tenantId: ctx.tenantId };
       },
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'req.headers["stripe-signature"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-twilio-signature"]',
+          'req.headers["stripe-signature"]',
+        ],
         censor: '[redacted]',
       },
       serializers: {

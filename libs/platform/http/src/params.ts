@@ -5,7 +5,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a UUID names nothing we have: 404, never a database cast error. */
 class UuidOrNotFound implements PipeTransform<string, string> {
-  constructor(private readonly code: string, private readonly what: string) {}
+  constructor(
+    private readonly code: string,
+    private readonly what: string,
+  ) {}
   transform(value: string): string {
     if (!UUID.test(value)) throw new NotFoundError(this.code, this.what);
     return value.toLowerCase();

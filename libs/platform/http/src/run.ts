@@ -6,12 +6,17 @@ import { createHttpApp, HttpAppOptions, listen } from './bootstrap';
 
 function fail(error: unknown): never {
   // A config error lists each bad variable: print it plainly, without a stack.
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `${String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    error instanceof ConfigError ? `${error.message}\n` : `${String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 }
 
 /** Entrypoint of an HTTP process: validate config, build, listen; SIGTERM/SIGINT close gracefully. */
-export function runHttpService(build: () => { config: HttpConfig; module: DynamicModule }, options: HttpAppOptions): void {
+export function runHttpService(
+  build: () => { config: HttpConfig; module: DynamicModule },
+  options: HttpAppOptions,
+): void {
   (async () => {
     const { config, module } = build();
     const app = await createHttpApp(module, config, options);

@@ -109,7 +109,8 @@ async function dropStaleDatabases(c: Client): Promise<void> {
     const born = Number(/^twofold_test_(\d+)_/.exec(datname)?.[1] ?? NaN);
     const staleTest = Number.isFinite(born) && born < hourAgo;
     const oldTemplate = datname.startsWith('twofold_tpl_') && datname !== current && !datname.includes('_build_');
-    if (staleTest || oldTemplate) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+    if (staleTest || oldTemplate)
+      await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   }
 }
 

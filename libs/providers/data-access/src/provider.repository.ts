@@ -53,7 +53,8 @@ export class ProviderRepository {
   /** Locks the row (FOR UPDATE) when `forUpdate`, so read-check-write updates cannot interleave. */
   async find(scope: TenantScope, id: string, forUpdate = false): Promise<ProviderRow | null> {
     if (forUpdate) {
-      await scope.tx.$executeRaw`SELECT 1 FROM providers WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
+      await scope.tx
+        .$executeRaw`SELECT 1 FROM providers WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
     }
     return scope.tx.provider.findFirst({ where: { tenantId: scope.tenantId, id, deletedAt: null }, select: FIELDS });
   }
@@ -69,7 +70,10 @@ export class ProviderRepository {
   }
 
   async update(scope: TenantScope, id: string, patch: ProviderPatch): Promise<ProviderRow> {
-    const data: Prisma.ProviderUpdateManyMutationInput = { ...patch, recordFields: patch.recordFields as Prisma.InputJsonObject | undefined };
+    const data: Prisma.ProviderUpdateManyMutationInput = {
+      ...patch,
+      recordFields: patch.recordFields as Prisma.InputJsonObject | undefined,
+    };
     await scope.tx.provider.updateMany({ where: { tenantId: scope.tenantId, id, deletedAt: null }, data });
     return scope.tx.provider.findFirstOrThrow({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
   }

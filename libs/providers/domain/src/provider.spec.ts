@@ -36,6 +36,10 @@ describe('R7 tenant link', () => {
 describe('R26 record fields', () => {
   it('keeps every optional field unless switched off', () => {
     expect(mergeRecordFields(null, undefined)).toEqual(DEFAULT_RECORD_FIELDS);
-    expect(mergeRecordFields({ email: false }, { clientIp: false })).toMatchObject({ email: false, clientIp: false, firstName: true });
+    expect(mergeRecordFields({ email: false }, { clientIp: false })).toMatchObject({
+      email: false,
+      clientIp: false,
+      firstName: true,
+    });
   });
 });

@@ -29,4 +29,3 @@ export const toAuditEntryDto = (r: AuditRow): AuditEntryDto => ({
   correlationId: r.correlationId,
   details: r.details ?? null,
 });
-

@@ -51,7 +51,11 @@ export class CreateProviderDto {
   @IsUUID()
   tenantId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: '+14255550100', description: 'R23: caller ID for voice calls (E.164).' })
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '+14255550100',
+    description: 'R23: caller ID for voice calls (E.164).',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(E164, { message: 'voiceCallerId must be an E.164 number such as +14255550100' })
@@ -97,7 +101,12 @@ export class ProviderDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: BILLING_MODELS }) billingModel!: BillingModel;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'The linked tenant, or null (R7).' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The linked tenant, or null (R7).',
+  })
   tenantId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) voiceCallerId!: string | null;
   @ApiProperty({ type: RecordFieldsDto }) recordFields!: RecordFieldSettings;

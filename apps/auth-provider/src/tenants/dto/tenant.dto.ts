@@ -33,7 +33,10 @@ export class UpdateTenantDto {
   @IsBoolean()
   appPasswordsAllowed?: boolean;
 
-  @ApiPropertyOptional({ enum: DATA_REGIONS, description: 'Accepted only when unchanged; a change is refused with 409.' })
+  @ApiPropertyOptional({
+    enum: DATA_REGIONS,
+    description: 'Accepted only when unchanged; a change is refused with 409.',
+  })
   @IsOptional()
   @IsIn(DATA_REGIONS)
   dataRegion?: DataRegionCode;
