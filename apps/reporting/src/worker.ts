@@ -3,4 +3,7 @@ import { runWorkerService } from '@twofold/platform/http';
 import { loadWorkerConfig } from './config';
 import { AppWorkerModule } from './worker.module';
 
-runWorkerService(() => AppWorkerModule.forRoot(loadWorkerConfig()));
+runWorkerService(() => {
+  const config = loadWorkerConfig();
+  return { config, module: AppWorkerModule.forRoot(config) };
+});

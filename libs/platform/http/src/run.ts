@@ -1,7 +1,7 @@
 import { DynamicModule, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, HttpConfig } from '@twofold/platform/config';
+import { BaseConfig, ConfigError, HttpConfig } from '@twofold/platform/config';
 import { createHttpApp, HttpAppOptions, listen } from './bootstrap';
 
 function fail(error: unknown): never {
@@ -12,6 +12,21 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/**
+ * Nest's shutdown hooks close the app on SIGTERM/SIGINT (in-flight requests and jobs finish);
+ * this watchdog makes sure a stuck close still ends the process after the grace period.
+ */
+function exitAfterGrace(seconds: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`shutdown took longer than ${seconds}s: exiting\n`);
+        process.exit(1);
+      }, seconds * 1000).unref();
+    });
+  }
+}
+
 /** Entrypoint of an HTTP process: validate config, build, listen; SIGTERM/SIGINT close gracefully. */
 export function runHttpService(
   build: () => { config: HttpConfig; module: DynamicModule },
@@ -19,15 +34,17 @@ export function runHttpService(
 ): void {
   (async () => {
     const { config, module } = build();
+    exitAfterGrace(config.SHUTDOWN_GRACE_SECONDS);
     const app = await createHttpApp(module, config, options);
     await listen(app, config);
   })().catch(fail);
 }
 
 /** Entrypoint of a worker process: no HTTP, the workers start on bootstrap and drain on shutdown. */
-export function runWorkerService(build: () => DynamicModule): void {
+export function runWorkerService(build: () => { config: BaseConfig; module: DynamicModule }): void {
   (async () => {
-    const module = build();
+    const { config, module } = build();
+    exitAfterGrace(config.SHUTDOWN_GRACE_SECONDS);
     const app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();

@@ -35,12 +35,15 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     indexHandlers(handlers);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // Connect first, also with nothing to serve yet: a worker that cannot reach Redis must not
+    // look healthy, and the open connection is what keeps an idle worker process running.
+    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'twofold-worker');
+    await this.connection.ping();
     if (this.handlers.length === 0) {
-      this.logger.warn('no job handlers registered yet: this worker serves no queue');
+      this.logger.warn('no job processors registered yet: this worker serves no queue');
       return;
     }
-    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'twofold-worker');
     this.workers = startWorkers(this.handlers, {
       connection: this.connection,
       prefix: this.config.QUEUE_PREFIX,
