@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toMatch(/OPERATOR_API_KEY: is required/);
-    expect(problems).toMatch(/PORT:/);
+    expect(problems).toMatch(/PORT: must be a whole number from 1 to 65535/);
     expect(problems).toMatch(/DATABASE_URL: must be a postgres/);
     expect(problems).toMatch(/LOG_LEVEL:/);
   });

@@ -5,7 +5,14 @@ import { z } from 'zod';
  * once at boot; a bad config stops the process with one line per missing or bad variable.
  */
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ invalid_type_error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+
+const port = (fallback: number) => int(1, 65535).default(fallback);
 
 const postgresUrl = z
   .string()
@@ -22,23 +29,18 @@ export const baseConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The services connect as the non-owner role (twofold_app) so row-level security applies. */
   DATABASE_URL: postgresUrl.default('postgresql://twofold_app@127.0.0.1:5432/twofold'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   /** BullMQ key prefix; the hash tag keeps each queue's keys in one Redis Cluster slot. */
   QUEUE_PREFIX: z.string().min(1).max(64).default('{twofold}'),
   /** Seconds to let in-flight requests and jobs finish on SIGTERM before exiting. */
-  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(20),
+  SHUTDOWN_GRACE_SECONDS: int(0, 600).default(20),
 });
 
 export const httpConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Largest accepted request body; bulk imports get their own limit where they need it. */
-  HTTP_BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(64 * 1024 * 1024)
-    .default(1024 * 1024),
+  HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
@@ -55,7 +57,7 @@ export const deliveryConfigSchema = baseConfigSchema.merge(httpConfigSchema).ext
 export const billingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3002) });
 export const reportingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3003) });
 export const workerConfigSchema = baseConfigSchema.extend({
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WORKER_CONCURRENCY: int(1, 256).default(8),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { BaseConfig } from '@twofold/platform/config';
 import { contextOf } from './correlation';
@@ -14,9 +15,13 @@ export function loggerModule(config: BaseConfig, service: string) {
       base: { service },
       messageKey: 'msg',
       genReqId: (req: IncomingMessage) => contextOf(req).correlationId,
+      // Every line logged while serving a request carries `correlationId`; the tenant is known
+      // only after authentication, so it joins the completion line.
+      customAttributeKeys: { reqId: 'correlationId' },
+      quietReqLogger: true,
       customProps: (req: IncomingMessage) => {
-        const ctx = contextOf(req);
-        return { correlationId: ctx.correlationId, tenantId: ctx.tenantId };
+        const { tenantId } = contextOf(req);
+        return tenantId ? { tenantId } : {};
       },
       redact: {
         paths: [
@@ -28,9 +33,10 @@ export function loggerModule(config: BaseConfig, service: string) {
         censor: '[redacted]',
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
       },
-      autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
     },
+    // Probes hit these every few seconds; their failures still show in the readiness body.
+    exclude: [{ method: RequestMethod.ALL, path: 'health/{*path}' }],
   });
 }
