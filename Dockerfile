@@ -8,9 +8,9 @@ COPY prisma.config.ts tsconfig.base.json tsconfig.build.json ./
 RUN npm ci --no-audit --no-fund
 COPY apps ./apps
 COPY libs ./libs
-COPY scripts ./scripts
+COPY .ci ./.ci
 # Dev dependencies stay: the migrate service runs the Prisma CLI from this image.
-RUN bash scripts/build.sh
+RUN bash .ci/build.sh
 
 FROM node:20-bookworm-slim
 WORKDIR /app

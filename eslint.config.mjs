@@ -94,14 +94,7 @@ export default tseslint.config(
   },
   {
     // Tests (and only tests) may use the testing lib: test databases, fakes, fixtures.
-    files: [
-      '**/*.spec.ts',
-      '**/*.test.ts',
-      '**/test/**/*.ts',
-      'libs/platform/testing/**/*.ts',
-      'bench/**/*.ts',
-      'scripts/**/*.ts',
-    ],
+    files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts', 'libs/platform/testing/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-console': 'off',
       '@nx/enforce-module-boundaries': [

@@ -24,6 +24,13 @@ describe('tenants and API keys', () => {
     expect(me.body).toMatchObject({ id: res.body.id, dataRegion: 'eu' });
   });
 
+  it('records when a key was last used', async () => {
+    const t = await createTenant(h);
+    await h.http().get('/v1/providers').set(bearer(t.apiKey)).expect(200);
+    const keys = await h.http().get('/v1/api-keys').set(bearer(t.apiKey));
+    expect(keys.body.items[0].lastUsedAt).not.toBeNull();
+  });
+
   it('stores keys only as hashes', async () => {
     const t = await createTenant(h);
     const rows = await adminQuery<{ key_hash: string; prefix: string }>(

@@ -1030,10 +1030,15 @@ CREATE POLICY "tenant_isolation" ON "report_exports" FOR ALL TO twofold_app
 -- Lookups before the tenant is known -------------------------------------------------------
 -- SECURITY DEFINER: they run as the migration owner, whom RLS does not bind, and return only
 -- what picks the tenant. The app then opens a tenant-scoped transaction.
+-- It also records when an active key was last used, at most once a minute per key, so
+-- admins can spot unused keys without a write on every request.
 CREATE FUNCTION "twofold_find_api_key"(p_key_hash text)
 RETURNS TABLE (id uuid, tenant_id uuid, revoked_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  SELECT k.id, k.tenant_id, k.revoked_at FROM api_keys k WHERE k.key_hash = p_key_hash
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+  UPDATE api_keys k SET last_used_at = now()
+   WHERE k.key_hash = p_key_hash AND k.revoked_at IS NULL
+     AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute');
+  SELECT k.id, k.tenant_id, k.revoked_at FROM api_keys k WHERE k.key_hash = p_key_hash;
 $$;
 
 CREATE FUNCTION "twofold_find_mfa_server"(p_credential_hash text)

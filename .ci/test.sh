@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-. scripts/env.sh
+. .ci/env.sh
 # Tests create their own databases (a migrated template cloned per test file) on this server.
 export TEST_ADMIN_DATABASE_URL="${TEST_ADMIN_DATABASE_URL:-$(node -e 'const u=new URL(process.argv[1]);u.pathname="/postgres";console.log(u.toString())' "$MIGRATION_DATABASE_URL")}"
-bash scripts/services.sh
+bash .ci/services.sh
 exec npx jest "$@"

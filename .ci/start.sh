@@ -14,14 +14,14 @@ if [ ! -f .env ]; then
   sed "s/^OPERATOR_API_KEY=.*/OPERATOR_API_KEY=op_$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')/" .env.example > .env
   echo "wrote .env with a new local OPERATOR_API_KEY"
 fi
-. scripts/env.sh
+. .ci/env.sh
 
-bash scripts/services.sh
-node scripts/db-ensure.js
+bash .ci/services.sh
+node .ci/db-ensure.js
 echo "applying migrations"
 npx prisma migrate deploy
 echo "building"
-bash scripts/build.sh
+bash .ci/build.sh
 
 echo
 echo "Twofold is starting: auth-provider :${AUTH_PROVIDER_PORT:-3000}  delivery :${DELIVERY_PORT:-3001}  billing :${BILLING_PORT:-3002}  reporting :${REPORTING_PORT:-3003}"
