@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuthModule, API_KEY_VERIFIER } from '@twofold/platform/auth';
+import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
@@ -22,7 +22,7 @@ export class AppModule {
         DbModule,
         QueueModule,
         AuthModule.forRoot({
-          verifier: { provide: API_KEY_VERIFIER, useClass: DbApiKeyVerifier },
+          verifiers: [DbApiKeyVerifier],
           operatorKey: config.OPERATOR_API_KEY,
         }),
         HealthModule,

@@ -44,6 +44,7 @@ export async function startAuthProvider(): Promise<Harness> {
 
 export interface TenantFixture {
   id: string;
+  name: string;
   apiKey: string;
 }
 
@@ -54,7 +55,7 @@ export async function createTenant(h: Harness, name = 'Contoso', dataRegion = 'u
     .set('authorization', `Bearer ${OPERATOR_KEY}`)
     .send({ name, dataRegion });
   if (res.status !== 201) throw new Error(`tenant creation failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id as string, apiKey: res.body.apiKey as string };
+  return { id: res.body.id as string, name, apiKey: res.body.apiKey as string };
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -68,4 +69,25 @@ export function expectError(res: request.Response, status: number, code: string)
   expect(res.body.message.length).toBeGreaterThan(0);
   expect(typeof res.body.correlationId).toBe('string');
   expect(res.headers['x-correlation-id']).toBe(res.body.correlationId);
+}
+
+export interface UserFixture {
+  id: string;
+  userName: string;
+}
+
+/** A user of tenant `t`, created through the users API. */
+export async function createUser(
+  h: Harness,
+  t: TenantFixture,
+  body: { userName?: string; phoneNumber?: string; email?: string; mfaEnabled?: boolean } = {},
+): Promise<UserFixture> {
+  const userName = body.userName ?? `user-${randomBytes(4).toString('hex')}@contoso.example`;
+  const res = await h
+    .http()
+    .post('/v1/users')
+    .set(bearer(t.apiKey))
+    .send({ ...body, userName });
+  if (res.status !== 201) throw new Error(`user creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id as string, userName };
 }

@@ -2,5 +2,12 @@ import type { Principal } from '@twofold/platform/auth';
 import type { Actor } from '@twofold/tenancy/contracts';
 
 export function actorOf(principal: Principal): Actor {
-  return principal.kind === 'operator' ? { type: 'operator' } : { type: 'api_key', apiKeyId: principal.apiKeyId };
+  switch (principal.kind) {
+    case 'operator':
+      return { type: 'operator' };
+    case 'tenant':
+      return { type: 'api_key', apiKeyId: principal.apiKeyId };
+    case 'mfa_server':
+      return { type: 'mfa_server', serverId: principal.serverId };
+  }
 }

@@ -6,21 +6,34 @@ import { applyDecorators } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import { IS_PUBLIC, contextOf } from '@twofold/platform/http';
-import type { Principal } from './principal';
+import type { Principal, PrincipalKind } from './principal';
 
 const AUDIENCE = 'twofold:audience';
-type Audience = Principal['kind'];
 
-/** The endpoint takes only this kind of credential (a tenant key or the operator key). */
-export const RequiresKey = (kind: Audience) =>
+/** The endpoint takes only these kinds of credential (tenant key, operator key, MFA server credential). */
+export const RequiresKey = (...kinds: PrincipalKind[]) =>
   applyDecorators(
-    SetMetadata(AUDIENCE, kind),
+    SetMetadata(AUDIENCE, kinds),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'No key, or an unknown or revoked key (`unauthorized`).' }),
     ApiForbiddenResponse({ description: 'The wrong kind of key for this endpoint.' }),
   );
 
 type AuthedRequest = FastifyRequest & { user?: Principal };
+
+function wrongKind(wanted: PrincipalKind[]): DomainError {
+  if (wanted.includes('tenant')) {
+    return new DomainError(CommonErrorCode.TenantKeyRequired, 'forbidden', 'This endpoint takes a tenant API key.');
+  }
+  if (wanted.includes('operator')) {
+    return new DomainError(CommonErrorCode.OperatorKeyRequired, 'forbidden', 'This endpoint takes the platform operator key.');
+  }
+  return new DomainError(
+    CommonErrorCode.MfaServerCredentialRequired,
+    'forbidden',
+    'This endpoint takes the credential of an activated MFA server.',
+  );
+}
 
 /**
  * Global guard: every endpoint needs a credential unless marked @Public(), and an endpoint that
@@ -38,17 +51,9 @@ export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActiv
     await super.canActivate(context);
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const principal = request.user as Principal;
-    const wanted = this.reflector.getAllAndOverride<Audience>(AUDIENCE, targets) ?? 'tenant';
-    if (principal.kind === 'tenant') contextOf(request.raw).tenantId = principal.tenantId;
-    if (principal.kind !== wanted) {
-      throw wanted === 'operator'
-        ? new DomainError(
-            CommonErrorCode.OperatorKeyRequired,
-            'forbidden',
-            'This endpoint takes the platform operator key.',
-          )
-        : new DomainError(CommonErrorCode.TenantKeyRequired, 'forbidden', 'This endpoint takes a tenant API key.');
-    }
+    const wanted = this.reflector.getAllAndOverride<PrincipalKind[]>(AUDIENCE, targets) ?? ['tenant'];
+    if (principal.kind !== 'operator') contextOf(request.raw).tenantId = principal.tenantId;
+    if (!wanted.includes(principal.kind)) throw wrongKind(wanted);
     return true;
   }
 
@@ -64,10 +69,10 @@ export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActiv
   }
 }
 
-/** The calling tenant's id, from its API key. */
+/** The calling tenant's id, from its API key (or from the MFA server's credential). */
 export const TenantId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
   const principal = context.switchToHttp().getRequest<AuthedRequest>().user;
-  if (principal?.kind !== 'tenant') throw new Error('TenantId used on an endpoint that does not require a tenant key');
+  if (!principal || principal.kind === 'operator') throw new Error('TenantId used on an endpoint that takes the operator key');
   return principal.tenantId;
 });
 

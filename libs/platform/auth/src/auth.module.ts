@@ -1,13 +1,13 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ApiKeyGuard } from './auth.guard';
 import { BearerStrategy } from './bearer.strategy';
-import { API_KEY_VERIFIER, OPERATOR_KEY } from './principal';
+import { CREDENTIAL_VERIFIERS, CredentialVerifier, OPERATOR_KEY } from './principal';
 
 export interface AuthModuleOptions {
-  /** Provider of API_KEY_VERIFIER (the tenancy lib's ApiKeyVerifier implementation). */
-  verifier: Provider;
+  /** The credential families this app accepts (each a class implementing CredentialVerifier). */
+  verifiers: Type<CredentialVerifier>[];
   operatorKey: string | null;
   imports?: DynamicModule['imports'];
 }
@@ -19,12 +19,16 @@ export class AuthModule {
       module: AuthModule,
       imports: [PassportModule.register({ session: false }), ...(options.imports ?? [])],
       providers: [
-        options.verifier,
+        ...options.verifiers,
+        {
+          provide: CREDENTIAL_VERIFIERS,
+          inject: options.verifiers,
+          useFactory: (...verifiers: CredentialVerifier[]) => verifiers,
+        },
         { provide: OPERATOR_KEY, useValue: options.operatorKey },
         BearerStrategy,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
-      exports: [API_KEY_VERIFIER],
     };
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Strategy } from 'passport-http-bearer';
-import { API_KEY_VERIFIER, ApiKeyVerifier, OPERATOR_KEY, Principal } from './principal';
+import { CREDENTIAL_VERIFIERS, CredentialVerifier, OPERATOR_KEY, Principal } from './principal';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -11,7 +11,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   private readonly operatorDigest: Buffer | null;
 
   constructor(
-    @Inject(API_KEY_VERIFIER) private readonly apiKeys: ApiKeyVerifier,
+    @Inject(CREDENTIAL_VERIFIERS) private readonly verifiers: CredentialVerifier[],
     @Inject(OPERATOR_KEY) operatorKey: string | null,
   ) {
     super();
@@ -21,7 +21,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   async validate(token: string): Promise<Principal | false> {
     // Compare digests so the comparison is constant-time whatever the token's length.
     if (this.operatorDigest && timingSafeEqual(digest(token), this.operatorDigest)) return { kind: 'operator' };
-    const found = await this.apiKeys.verify(token);
-    return found ? { kind: 'tenant', ...found } : false;
+    const verifier = this.verifiers.find((v) => token.startsWith(v.prefix));
+    return (verifier && (await verifier.verify(token))) || false;
   }
 }

@@ -1,11 +1,21 @@
 /** Who is calling. Taken from the credential only, never from the body or the path (STYLE: tenancy 1). */
-export type Principal = { kind: 'operator' } | { kind: 'tenant'; tenantId: string; apiKeyId: string };
+export type Principal =
+  | { kind: 'operator' }
+  | { kind: 'tenant'; tenantId: string; apiKeyId: string }
+  /** An on-premises MFA server (R12), authenticated with the credential it got at activation. */
+  | { kind: 'mfa_server'; tenantId: string; serverId: string; providerId: string };
 
-/** Looks up a tenant API key. Implemented by the tenancy data-access lib and wired by the app. */
-export interface ApiKeyVerifier {
-  verify(rawKey: string): Promise<{ tenantId: string; apiKeyId: string } | null>;
+export type PrincipalKind = Principal['kind'];
+
+/**
+ * Resolves one family of bearer credentials (recognised by prefix, e.g. `tfk_` tenant API keys,
+ * `tfs_` MFA server credentials). Implemented by the owning domain's data-access lib.
+ */
+export interface CredentialVerifier {
+  readonly prefix: string;
+  verify(rawCredential: string): Promise<Principal | null>;
 }
 
-export const API_KEY_VERIFIER = Symbol('API_KEY_VERIFIER');
+export const CREDENTIAL_VERIFIERS = Symbol('CREDENTIAL_VERIFIERS');
 /** The platform operator key (from config), or null where an app has none. */
 export const OPERATOR_KEY = Symbol('OPERATOR_KEY');

@@ -41,6 +41,7 @@ export enum CommonErrorCode {
   Forbidden = 'forbidden',
   OperatorKeyRequired = 'operator_key_required',
   TenantKeyRequired = 'tenant_key_required',
+  MfaServerCredentialRequired = 'mfa_server_credential_required',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
   Conflict = 'conflict',

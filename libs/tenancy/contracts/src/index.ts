@@ -6,4 +6,8 @@ export const TENANT_TIERS = ['free', 'standard'] as const;
 export type TenantTierCode = (typeof TENANT_TIERS)[number];
 
 /** Who made an admin change, for the audit log. */
-export type Actor = { type: 'operator' } | { type: 'api_key'; apiKeyId: string } | { type: 'system'; name: string };
+export type Actor =
+  | { type: 'operator' }
+  | { type: 'api_key'; apiKeyId: string }
+  | { type: 'mfa_server'; serverId: string }
+  | { type: 'system'; name: string };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { afterCursor, DbService, Page, PageCursor, TenantScope, toPage } from '@twofold/platform/db';
-import type { ApiKeyVerifier } from '@twofold/platform/auth';
-import { hashApiKey, isWellFormedApiKey } from '@twofold/tenancy/domain';
+import type { CredentialVerifier, Principal } from '@twofold/platform/auth';
+import { API_KEY_PREFIX, hashApiKey, isWellFormedApiKey } from '@twofold/tenancy/domain';
 
 export interface ApiKeyRow {
   id: string;
@@ -70,15 +70,17 @@ export class ApiKeyRepository {
  * (the app role cannot read api_keys across tenants). No cache: a revoked key stops working at once.
  */
 @Injectable()
-export class DbApiKeyVerifier implements ApiKeyVerifier {
+export class DbApiKeyVerifier implements CredentialVerifier {
+  readonly prefix = API_KEY_PREFIX;
+
   constructor(private readonly db: DbService) {}
 
-  async verify(rawKey: string): Promise<{ tenantId: string; apiKeyId: string } | null> {
+  async verify(rawKey: string): Promise<Principal | null> {
     if (!isWellFormedApiKey(rawKey)) return null;
     const rows = await this.db.client.$queryRaw<{ id: string; tenant_id: string; revoked_at: Date | null }[]>`
       SELECT id::text, tenant_id::text, revoked_at FROM twofold_find_api_key(${hashApiKey(rawKey)})`;
     const row = rows[0];
     if (!row || row.revoked_at) return null;
-    return { tenantId: row.tenant_id, apiKeyId: row.id };
+    return { kind: 'tenant', tenantId: row.tenant_id, apiKeyId: row.id };
   }
 }

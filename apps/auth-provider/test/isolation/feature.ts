@@ -1,0 +1,23 @@
+import type { Harness, TenantFixture } from '../harness';
+
+export type Method = 'get' | 'patch' | 'delete' | 'post' | 'put';
+
+/** One operation that names a tenant's object in its path (OpenAPI form, e.g. /v1/users/{id}). */
+export interface IsolationCase {
+  method: Method;
+  path: string;
+  body?: object;
+}
+
+/**
+ * A feature's share of the cross-tenant matrix: `seed` creates tenant A's objects and returns, for
+ * each path template of `cases`, the concrete URL of one of them. Add a feature file for every
+ * feature with path ids and list it in ./index.ts.
+ */
+export interface IsolationFeature {
+  name: string;
+  cases: IsolationCase[];
+  seed(h: Harness, a: TenantFixture): Promise<Record<string, string>>;
+  /** Optional: after every case ran, prove tenant A's objects are unchanged. */
+  verifyUntouched?(h: Harness, a: TenantFixture, urls: Record<string, string>): Promise<void>;
+}

@@ -1,0 +1,5 @@
+import type { IsolationFeature } from './feature';
+import { foundation } from './foundation.isolation';
+
+/** Every feature's share of the cross-tenant matrix. */
+export const FEATURES: IsolationFeature[] = [foundation];
