@@ -26,7 +26,11 @@ function wrongKind(wanted: PrincipalKind[]): DomainError {
     return new DomainError(CommonErrorCode.TenantKeyRequired, 'forbidden', 'This endpoint takes a tenant API key.');
   }
   if (wanted.includes('operator')) {
-    return new DomainError(CommonErrorCode.OperatorKeyRequired, 'forbidden', 'This endpoint takes the platform operator key.');
+    return new DomainError(
+      CommonErrorCode.OperatorKeyRequired,
+      'forbidden',
+      'This endpoint takes the platform operator key.',
+    );
   }
   return new DomainError(
     CommonErrorCode.MfaServerCredentialRequired,
@@ -72,7 +76,8 @@ export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActiv
 /** The calling tenant's id, from its API key (or from the MFA server's credential). */
 export const TenantId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
   const principal = context.switchToHttp().getRequest<AuthedRequest>().user;
-  if (!principal || principal.kind === 'operator') throw new Error('TenantId used on an endpoint that takes the operator key');
+  if (!principal || principal.kind === 'operator')
+    throw new Error('TenantId used on an endpoint that takes the operator key');
   return principal.tenantId;
 });
 
