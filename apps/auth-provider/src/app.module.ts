@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthProviderConfig } from './config';
 import { ProvidersModule } from './providers/providers.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         ApiKeysModule,
         ProvidersModule,
         AuditModule,
+        UsersModule,
       ],
     };
   }

@@ -1,1 +1,2 @@
-export {};
+export * from './user.repository';
+export * from './license.repository';

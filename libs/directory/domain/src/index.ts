@@ -1,1 +1,3 @@
-export {};
+export * from './user';
+export * from './users.errors';
+export * from './licenses.errors';

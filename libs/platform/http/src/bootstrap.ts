@@ -46,6 +46,11 @@ export async function createHttpApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, contextOf(request.raw).correlationId);
   });
+  // A route may raise its own body limit (bulk imports) with @RouteConfig({ bodyLimitBytes }).
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimitBytes?: number } | undefined)?.bodyLimitBytes;
+    if (limit) route.bodyLimit = limit;
+  });
   // Nest replaces Fastify's error handler; keep Fastify's error code so the filter can name it.
   fastify.addHook('onError', async (request, _reply, error) => {
     (request.raw as unknown as Record<symbol, string | undefined>)[FASTIFY_ERROR_CODE] = (

@@ -23,6 +23,19 @@ export interface AuditRow {
   details: unknown;
 }
 
+function actorIdOf(actor: Actor): string | null {
+  switch (actor.type) {
+    case 'api_key':
+      return actor.apiKeyId;
+    case 'mfa_server':
+      return actor.serverId;
+    case 'system':
+      return actor.name;
+    case 'operator':
+      return null;
+  }
+}
+
 /** Append-only admin audit log, written in the same transaction as the change it records. */
 @Injectable()
 export class AuditLogRepository {
@@ -31,7 +44,7 @@ export class AuditLogRepository {
       data: {
         tenantId: scope.tenantId,
         actorType: actor.type,
-        actorId: actor.type === 'api_key' ? actor.apiKeyId : actor.type === 'system' ? actor.name : null,
+        actorId: actorIdOf(actor),
         action: entry.action,
         targetType: entry.targetType,
         targetId: entry.targetId ?? null,
@@ -39,6 +52,26 @@ export class AuditLogRepository {
         details: (entry.details ?? undefined) as Prisma.InputJsonValue | undefined,
       },
     });
+  }
+
+  /** One row per entry, in one statement (bulk operations audit each object they touch). */
+  async recordMany(scope: TenantScope, actor: Actor, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const actorId = actorIdOf(actor);
+    for (let i = 0; i < entries.length; i += 2000) {
+      await scope.tx.auditLog.createMany({
+        data: entries.slice(i, i + 2000).map((entry) => ({
+          tenantId: scope.tenantId,
+          actorType: actor.type,
+          actorId,
+          action: entry.action,
+          targetType: entry.targetType,
+          targetId: entry.targetId ?? null,
+          correlationId: entry.correlationId,
+          details: (entry.details ?? undefined) as Prisma.InputJsonValue | undefined,
+        })),
+      });
+    }
   }
 
   async list(scope: TenantScope, page: { limit: number; cursor?: PageCursor }): Promise<Page<AuditRow>> {

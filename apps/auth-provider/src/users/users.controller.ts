@@ -1,0 +1,115 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { UserErrorCode } from '@twofold/directory/domain';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { actorOf } from '../common/actor';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import {
+  BulkCreateUsersDto,
+  BulkCreateUsersResultDto,
+  CreateUserDto,
+  ListUsersQueryDto,
+  toUserDto,
+  UpdateUserDto,
+  UserDto,
+  UserPageDto,
+} from './dto/user.dto';
+import { UsersService } from './users.service';
+
+const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
+
+@ApiTags('users')
+@RequiresKey('tenant')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a user. The phone number is stored in E.164.' })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
+  async create(
+    @TenantId() tenantId: string,
+    @Body() body: CreateUserDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<UserDto> {
+    const u = await this.users.create(tenantId, body, actorOf(principal), correlationId);
+    return toUserDto(u, u.licensed);
+  }
+
+  @Post('bulk')
+  @HttpCode(200)
+  @RouteConfig({ bodyLimitBytes: 16 * 1024 * 1024 })
+  @ApiOperation({
+    summary: 'Create up to 10,000 users in one call, with a result per row (its 1-based line, created or why not).',
+  })
+  @ApiOkResponse({ type: BulkCreateUsersResultDto })
+  async bulk(
+    @TenantId() tenantId: string,
+    @Body() body: BulkCreateUsersDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<BulkCreateUsersResultDto> {
+    const results = await this.users.createMany(tenantId, body.users, actorOf(principal), correlationId);
+    const created = results.filter((r) => r.status === 'created').length;
+    return { created, rejected: results.length - created, results };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List users, with filters (enabled, licensed, registrationRequired) and a cursor.' })
+  @ApiOkResponse({ type: UserPageDto })
+  async list(@TenantId() tenantId: string, @Query() query: ListUsersQueryDto): Promise<UserPageDto> {
+    const page = await this.users.list(tenantId, query);
+    return { items: page.items.map((u) => toUserDto(u, u.licensed)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(@TenantId() tenantId: string, @UserId() id: string): Promise<UserDto> {
+    const u = await this.users.get(tenantId, id);
+    return toUserDto(u, u.licensed);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a user, including enabling or disabling MFA (R3: each change is recorded).' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
+  async update(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @Body() body: UpdateUserDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<UserDto> {
+    const u = await this.users.update(tenantId, id, body, actorOf(principal), correlationId);
+    return toUserDto(u, u.licensed);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user. Its MFA history stays for billing; its hardware tokens return to stock.' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async delete(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<void> {
+    await this.users.delete(tenantId, id, actorOf(principal), correlationId);
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { UserRepository } from '@twofold/directory/data-access';
+import { AuditLogRepository } from '@twofold/tenancy/data-access';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+@Module({ controllers: [UsersController], providers: [UsersService, UserRepository, AuditLogRepository] })
+export class UsersModule {}

@@ -1,0 +1,19 @@
+import { bearer, createUser } from '../harness';
+import type { IsolationFeature } from './feature';
+
+export const users: IsolationFeature = {
+  name: 'users',
+  cases: [
+    { method: 'get', path: '/v1/users/{id}' },
+    { method: 'patch', path: '/v1/users/{id}', body: { mfaEnabled: false, firstName: 'hijacked' } },
+    { method: 'delete', path: '/v1/users/{id}' },
+  ],
+  async seed(h, a) {
+    const u = await createUser(h, a, { userName: 'isolated@a.example', mfaEnabled: true });
+    return { '/v1/users/{id}': `/v1/users/${u.id}` };
+  },
+  async verifyUntouched(h, a, urls) {
+    const u = await h.http().get(urls['/v1/users/{id}'] as string).set(bearer(a.apiKey));
+    expect(u.body).toMatchObject({ userName: 'isolated@a.example', mfaEnabled: true, firstName: null });
+  },
+};
