@@ -11,6 +11,7 @@ import { AuthProviderConfig } from './config';
 import { ProvidersModule } from './providers/providers.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
+import { LicensesModule } from './licenses/licenses.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         ProvidersModule,
         AuditModule,
         UsersModule,
+        LicensesModule,
       ],
     };
   }

@@ -1,6 +1,8 @@
 import type { IsolationFeature } from './feature';
 import { foundation } from './foundation.isolation';
+import { mfaServers } from './mfa-servers.isolation';
+import { licenses } from './licenses.isolation';
 import { users } from './users.isolation';
 
 /** Every feature's share of the cross-tenant matrix. */
-export const FEATURES: IsolationFeature[] = [foundation, users];
+export const FEATURES: IsolationFeature[] = [foundation, users, licenses, mfaServers];

@@ -48,6 +48,12 @@ export class LicenseRepository {
     return scope.tx.licensePool.create({ data: { tenantId: scope.tenantId, ...input }, select: POOL_FIELDS });
   }
 
+  /** Reads the pool and locks it to the end of the transaction: seat checks and assignments serialise here. */
+  async lockPool(scope: TenantScope, id: string): Promise<LicensePoolRow | null> {
+    await scope.tx.$executeRaw`SELECT 1 FROM license_pools WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
+    return this.findPool(scope, id);
+  }
+
   async findPool(scope: TenantScope, id: string): Promise<LicensePoolRow | null> {
     return scope.tx.licensePool.findFirst({ where: { tenantId: scope.tenantId, id }, select: POOL_FIELDS });
   }
@@ -80,6 +86,35 @@ export class LicenseRepository {
       data: { tenantId: scope.tenantId, poolId, userId },
       select: ASSIGNMENT_FIELDS,
     });
+  }
+
+  async assignMany(scope: TenantScope, poolId: string, userIds: string[]): Promise<number> {
+    let count = 0;
+    for (let i = 0; i < userIds.length; i += 2000) {
+      const r = await scope.tx.licenseAssignment.createMany({
+        data: userIds.slice(i, i + 2000).map((userId) => ({ tenantId: scope.tenantId, poolId, userId })),
+      });
+      count += r.count;
+    }
+    return count;
+  }
+
+  /** Which of these users hold an assignment in a pool in force at `at`. */
+  async licensedAmong(scope: TenantScope, userIds: string[], at: Date): Promise<Set<string>> {
+    const rows = await scope.tx.licenseAssignment.findMany({
+      where: { tenantId: scope.tenantId, userId: { in: userIds }, pool: { termStart: { lte: at }, termEnd: { gt: at } } },
+      select: { userId: true },
+    });
+    return new Set(rows.map((r) => r.userId));
+  }
+
+  /** Seats and assignments of the pools in force at `at`. */
+  async totalsInForce(scope: TenantScope, at: Date): Promise<{ seats: number; assigned: number }> {
+    const r = await scope.tx.licensePool.aggregate({
+      where: { tenantId: scope.tenantId, termStart: { lte: at }, termEnd: { gt: at } },
+      _sum: { seats: true, assignedCount: true },
+    });
+    return { seats: r._sum.seats ?? 0, assigned: r._sum.assignedCount ?? 0 };
   }
 
   async unassign(scope: TenantScope, poolId: string, userId: string): Promise<boolean> {

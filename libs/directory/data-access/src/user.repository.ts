@@ -139,6 +139,17 @@ export class UserRepository {
     });
   }
 
+  async existingIds(scope: TenantScope, ids: string[]): Promise<Set<string>> {
+    const rows = await scope.tx.user.findMany({ where: { tenantId: scope.tenantId, id: { in: ids } }, select: { id: true } });
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Locks these users' rows (in id order, so concurrent lockers cannot deadlock). */
+  async lock(scope: TenantScope, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await scope.tx.$executeRaw`SELECT 1 FROM users WHERE tenant_id = ${scope.tenantId}::uuid AND id = ANY(${[...ids].sort()}::uuid[]) ORDER BY id FOR UPDATE`;
+  }
+
   async licensedUserIds(scope: TenantScope, userIds: string[], at: Date): Promise<Set<string>> {
     const rows = await scope.tx.licenseAssignment.findMany({
       where: { tenantId: scope.tenantId, userId: { in: userIds }, pool: { termStart: { lte: at }, termEnd: { gt: at } } },
