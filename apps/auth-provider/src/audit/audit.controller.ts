@@ -1,9 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresKey, TenantId } from '@twofold/platform/auth';
-import { PageQueryDto } from '../common/page.dto';
 import { AuditService } from './audit.service';
-import { AuditPageDto, toAuditEntryDto } from './dto/audit-entry.dto';
+import { AuditPageDto, AuditQueryDto, toAuditEntryDto } from './dto/audit-entry.dto';
 
 @ApiTags('audit-log')
 @RequiresKey('tenant')
@@ -13,11 +12,12 @@ export class AuditController {
 
   @Get()
   @ApiOperation({
-    summary: 'The tenant’s admin audit log, oldest first: who changed what, when, with which correlation id.',
+    summary:
+      'The tenant’s admin audit log, oldest first: who changed what, when, before/after, with which correlation id. Filters combine.',
   })
   @ApiOkResponse({ type: AuditPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<AuditPageDto> {
-    const page = await this.audit.list(tenantId, query.limit ?? 50, query.cursor);
+  async list(@TenantId() tenantId: string, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    const page = await this.audit.list(tenantId, query);
     return { items: page.items.map(toAuditEntryDto), nextCursor: page.nextCursor };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DbService, decodeCursor } from '@twofold/platform/db';
-import { AuditLogRepository } from '@twofold/tenancy/data-access';
+import { DbService, decodeCursor, Page } from '@twofold/platform/db';
+import { AuditLogRepository, AuditRow } from '@twofold/tenancy/data-access';
+import type { AuditQueryDto } from './dto/audit-entry.dto';
 
 @Injectable()
 export class AuditService {
@@ -9,8 +10,22 @@ export class AuditService {
     private readonly audit: AuditLogRepository,
   ) {}
 
-  list(tenantId: string, limit: number, cursor?: string) {
-    const after = decodeCursor(cursor);
-    return this.db.inTenant(tenantId, (scope) => this.audit.list(scope, { limit, cursor: after }));
+  list(tenantId: string, query: AuditQueryDto): Promise<Page<AuditRow>> {
+    const after = decodeCursor(query.cursor);
+    return this.db.inTenant(tenantId, (scope) =>
+      this.audit.list(
+        scope,
+        {
+          action: query.action,
+          targetType: query.targetType,
+          targetId: query.targetId,
+          actorType: query.actorType,
+          actorId: query.actorId,
+          from: query.from ? new Date(query.from) : undefined,
+          to: query.to ? new Date(query.to) : undefined,
+        },
+        { limit: query.limit ?? 50, cursor: after },
+      ),
+    );
   }
 }

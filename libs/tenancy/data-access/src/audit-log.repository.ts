@@ -11,6 +11,16 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+export interface AuditFilter {
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  actorType?: Actor['type'];
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+}
+
 export interface AuditRow {
   id: string;
   occurredAt: Date;
@@ -74,9 +84,26 @@ export class AuditLogRepository {
     }
   }
 
-  async list(scope: TenantScope, page: { limit: number; cursor?: PageCursor }): Promise<Page<AuditRow>> {
+  async list(
+    scope: TenantScope,
+    filter: AuditFilter,
+    page: { limit: number; cursor?: PageCursor },
+  ): Promise<Page<AuditRow>> {
+    const occurredAt =
+      filter.from || filter.to
+        ? { ...(filter.from && { gte: filter.from }), ...(filter.to && { lt: filter.to }) }
+        : undefined;
     const rows = await scope.tx.auditLog.findMany({
-      where: { tenantId: scope.tenantId, ...afterCursor(page.cursor, 'occurredAt') },
+      where: {
+        tenantId: scope.tenantId,
+        ...(filter.action && { action: filter.action }),
+        ...(filter.targetType && { targetType: filter.targetType }),
+        ...(filter.targetId && { targetId: filter.targetId }),
+        ...(filter.actorType && { actorType: filter.actorType }),
+        ...(filter.actorId && { actorId: filter.actorId }),
+        ...(occurredAt && { occurredAt }),
+        ...afterCursor(page.cursor, 'occurredAt'),
+      },
       orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
       take: page.limit + 1,
     });

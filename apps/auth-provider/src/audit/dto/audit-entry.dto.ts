@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/page.dto';
 import type { AuditRow } from '@twofold/tenancy/data-access';
 
 export class AuditEntryDto {
@@ -29,3 +31,43 @@ export const toAuditEntryDto = (r: AuditRow): AuditEntryDto => ({
   correlationId: r.correlationId,
   details: r.details ?? null,
 });
+
+export class AuditQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'provider.update' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string;
+
+  @ApiPropertyOptional({ example: 'user' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  targetType?: string;
+
+  @ApiPropertyOptional({ description: 'The object the entries are about.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  targetId?: string;
+
+  @ApiPropertyOptional({ enum: ['operator', 'api_key', 'mfa_server', 'system'] })
+  @IsOptional()
+  @IsIn(['operator', 'api_key', 'mfa_server', 'system'])
+  actorType?: 'operator' | 'api_key' | 'mfa_server' | 'system';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The API key (or server) that made the changes.' })
+  @IsOptional()
+  @IsUUID()
+  actorId?: string;
+
+  @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601).' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Entries before this time (ISO 8601).' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+}
