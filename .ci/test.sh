@@ -10,4 +10,5 @@ fi
 # Tests create their own databases (a migrated template cloned per test file) on this server.
 export TEST_ADMIN_DATABASE_URL="${TEST_ADMIN_DATABASE_URL:-$(node -e 'const u=new URL(process.argv[1]);u.pathname="/postgres";console.log(u.toString())' "$MIGRATION_DATABASE_URL")}"
 bash .ci/services.sh
+bash .ci/system-tools.sh
 exec npx jest "$@"
