@@ -48,14 +48,24 @@ const depConstraints = [
   { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: ['scope:tenancy', 'scope:shared'] },
   { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:providers', 'scope:shared', 'type:contracts'] },
   { sourceTag: 'scope:directory', onlyDependOnLibsWithTags: ['scope:directory', 'scope:shared', 'type:contracts'] },
-  { sourceTag: 'scope:authentication', onlyDependOnLibsWithTags: ['scope:authentication', 'scope:shared', 'type:contracts'] },
+  {
+    sourceTag: 'scope:authentication',
+    onlyDependOnLibsWithTags: ['scope:authentication', 'scope:shared', 'type:contracts'],
+  },
   { sourceTag: 'scope:delivery', onlyDependOnLibsWithTags: ['scope:delivery', 'scope:shared'] },
   { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:billing', 'scope:shared'] },
   { sourceTag: 'scope:reporting', onlyDependOnLibsWithTags: ['scope:reporting', 'scope:shared'] },
   // Apps: the domains each app serves. Apps never import each other (type:app is not a lib tag above).
   {
     sourceTag: 'scope:auth-provider',
-    onlyDependOnLibsWithTags: ['scope:shared', 'scope:tenancy', 'scope:providers', 'scope:directory', 'scope:authentication', 'type:contracts'],
+    onlyDependOnLibsWithTags: [
+      'scope:shared',
+      'scope:tenancy',
+      'scope:providers',
+      'scope:directory',
+      'scope:authentication',
+      'type:contracts',
+    ],
   },
   { sourceTag: 'scope:delivery-app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:delivery', 'type:contracts'] },
   {

@@ -4,10 +4,16 @@ import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
 import { QueueModule } from '@twofold/platform/queue';
+import { DbMfaServerVerifier } from '@twofold/providers/data-access';
 import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AppPasswordsModule } from './app-passwords/app-passwords.module';
 import { AuditModule } from './audit/audit.module';
+import { DevicesModule } from './devices/devices.module';
+import { MethodPolicyModule } from './method-policy/method-policy.module';
+import { MethodsModule } from './methods/methods.module';
 import { AuthProviderConfig } from './config';
+import { MfaServersModule } from './mfa-servers/mfa-servers.module';
 import { ProvidersModule } from './providers/providers.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
@@ -24,14 +30,19 @@ export class AppModule {
         DbModule,
         QueueModule,
         AuthModule.forRoot({
-          verifiers: [DbApiKeyVerifier],
+          verifiers: [DbApiKeyVerifier, DbMfaServerVerifier],
           operatorKey: config.OPERATOR_API_KEY,
         }),
         HealthModule,
         TenantsModule,
         ApiKeysModule,
         ProvidersModule,
+        MfaServersModule,
         AuditModule,
+        MethodsModule,
+        MethodPolicyModule,
+        DevicesModule,
+        AppPasswordsModule,
         UsersModule,
         LicensesModule,
       ],

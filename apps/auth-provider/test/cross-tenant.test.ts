@@ -49,7 +49,15 @@ describe('cross-tenant matrix: another tenant’s object is 404', () => {
   });
 
   it('lists never show another tenant’s objects', async () => {
-    const ids = Object.values(urls).flatMap((u) => Object.values(u).map((url) => url.split('/').pop() as string));
+    // Tenant A's object ids: the UUID segments of the seeded URLs.
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const ids = [
+      ...new Set(
+        Object.values(urls).flatMap((u) =>
+          Object.values(u).flatMap((url) => url.split(/[/?]/).filter((s) => UUID.test(s))),
+        ),
+      ),
+    ].filter((id) => id !== b.id);
     const doc = (await h.http().get('/docs/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const lists = Object.entries(doc.paths)
       .filter(([path, ops]) => !path.includes('{') && 'get' in ops && path.startsWith('/v1/'))

@@ -12,17 +12,13 @@ describe('users', () => {
   afterAll(() => h.close());
 
   it('creates a user with the phone number normalised to E.164 (R22)', async () => {
-    const res = await h
-      .http()
-      .post('/v1/users')
-      .set(bearer(t.apiKey))
-      .send({
-        userName: 'Alice@Contoso.com',
-        phoneNumber: '+1 (425) 555-0100',
-        email: 'alice@contoso.com',
-        firstName: 'Alice',
-        mfaEnabled: true,
-      });
+    const res = await h.http().post('/v1/users').set(bearer(t.apiKey)).send({
+      userName: 'Alice@Contoso.com',
+      phoneNumber: '+1 (425) 555-0100',
+      email: 'alice@contoso.com',
+      firstName: 'Alice',
+      mfaEnabled: true,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       userName: 'alice@contoso.com',

@@ -14,7 +14,14 @@ import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { PageQueryDto } from '../common/page.dto';
-import { CreateProviderDto, ProviderDto, ProviderPageDto, toProviderDto, UpdateProviderDto } from './dto/provider.dto';
+import {
+  CreateProviderDto,
+  LinkProviderDto,
+  ProviderDto,
+  ProviderPageDto,
+  toProviderDto,
+  UpdateProviderDto,
+} from './dto/provider.dto';
 import { ProvidersService } from './providers.service';
 
 const ProviderId = () => IdParam('id', ProviderErrorCode.ProviderNotFound, 'The MFA provider');
@@ -68,6 +75,29 @@ export class ProvidersController {
     @CorrelationId() correlationId: string,
   ): Promise<ProviderDto> {
     return toProviderDto(await this.providers.update(tenantId, id, body, actorOf(principal), correlationId));
+  }
+
+  @Post(':id/link')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Link the provider to your tenant or unlink it (R8). Carries over no user settings; every MFA server of ' +
+      'the provider must be re-activated with a new activation credential, and the mobile app activations of ' +
+      'the users of the tenants left and joined are invalidated. Linking to the current link changes nothing.',
+  })
+  @ApiOkResponse({ type: ProviderDto })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: '`provider_not_found`, or `tenant_not_found`: the tenant to link is not yours.',
+  })
+  async link(
+    @TenantId() tenantId: string,
+    @ProviderId() id: string,
+    @Body() body: LinkProviderDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<ProviderDto> {
+    return toProviderDto(await this.providers.link(tenantId, id, body.tenantId, actorOf(principal), correlationId));
   }
 
   @Delete(':id')

@@ -1,8 +1,25 @@
 import { Module } from '@nestjs/common';
-import { ProviderRepository } from '@twofold/providers/data-access';
+import { UserRepository } from '@twofold/directory/data-access';
+import {
+  ActivationCredentialRepository,
+  DeviceActivationInvalidationRepository,
+  MfaServerRepository,
+  ProviderRepository,
+} from '@twofold/providers/data-access';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { ProvidersController } from './providers.controller';
 import { ProvidersService } from './providers.service';
 
-@Module({ controllers: [ProvidersController], providers: [ProvidersService, ProviderRepository, AuditLogRepository] })
+@Module({
+  controllers: [ProvidersController],
+  providers: [
+    ProvidersService,
+    ProviderRepository,
+    MfaServerRepository,
+    ActivationCredentialRepository,
+    DeviceActivationInvalidationRepository,
+    AuditLogRepository,
+    UserRepository,
+  ],
+})
 export class ProvidersModule {}

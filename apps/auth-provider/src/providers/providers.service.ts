@@ -1,12 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
-import { ProviderRepository, ProviderRow } from '@twofold/providers/data-access';
+import { UserRepository } from '@twofold/directory/data-access';
+import { LicenseErrors } from '@twofold/directory/domain';
+import { Clock, DbService, decodeCursor, Page, TenantScope } from '@twofold/platform/db';
+import {
+  ActivationCredentialRepository,
+  DeviceActivationInvalidationRepository,
+  MfaServerRepository,
+  ProviderRepository,
+  ProviderRow,
+  REACTIVATION_REQUIRED_ACTION,
+} from '@twofold/providers/data-access';
 import {
   assertBillingModelUnchanged,
   mergeRecordFields,
   ProviderErrors,
   RecordFieldSettings,
+  resolveRelinkTarget,
   resolveTenantLink,
+  tenantsAffectedByLink,
 } from '@twofold/providers/domain';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
@@ -17,10 +28,18 @@ export class ProvidersService {
   constructor(
     private readonly db: DbService,
     private readonly providers: ProviderRepository,
+    private readonly servers: MfaServerRepository,
+    private readonly activationCredentials: ActivationCredentialRepository,
+    private readonly deviceActivations: DeviceActivationInvalidationRepository,
     private readonly audit: AuditLogRepository,
+    private readonly users: UserRepository,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * R8 "linking a new provider to a tenant": a provider created linked to a tenant invalidates that
+   * tenant's mobile app activations, as any link change does (decision 0007).
+   */
   async create(tenantId: string, input: CreateProviderDto, actor: Actor, correlationId: string): Promise<ProviderRow> {
     const linkedTenantId = resolveTenantLink(tenantId, input.tenantId);
     return this.db.inTenant(tenantId, async (scope) => {
@@ -31,12 +50,21 @@ export class ProvidersService {
         voiceCallerId: input.voiceCallerId ?? null,
         recordFields: mergeRecordFields(null, input.recordFields),
       });
+      const deviceActivationsInvalidated = await this.invalidateDeviceActivations(
+        scope,
+        tenantsAffectedByLink({ from: null, to: linkedTenantId }),
+      );
       await this.audit.record(scope, actor, {
         action: 'provider.create',
         targetType: 'provider',
         targetId: provider.id,
         correlationId,
-        details: { name: provider.name, billingModel: provider.billingModel, tenantId: linkedTenantId },
+        details: {
+          name: provider.name,
+          billingModel: provider.billingModel,
+          tenantId: linkedTenantId,
+          deviceActivationsInvalidated,
+        },
       });
       return provider;
     });
@@ -90,14 +118,89 @@ export class ProvidersService {
     await this.db.inTenant(tenantId, async (scope) => {
       const current = await this.providers.find(scope, id, true);
       if (!current) throw ProviderErrors.notFound();
-      await this.providers.softDelete(scope, id, this.clock.now());
+      const at = this.clock.now();
+      // R5: a per_user provider goes only when every MFA-enabled user of its tenant holds a license.
+      if (current.billingModel === 'per_user' && current.linkedTenantId === tenantId) {
+        const unlicensed = await this.users.countEnabledUnlicensed(scope, at);
+        if (unlicensed > 0) throw LicenseErrors.unlicensedUsersRemain(unlicensed);
+      }
+      await this.providers.softDelete(scope, id, at);
+      // A deleted provider's servers and pending activation credentials stop working with it.
+      const revokedServers = await this.servers.revokeAllOfProvider(scope, id, at);
+      await this.activationCredentials.revokeAllUnusedOfProvider(scope, id, at);
       await this.audit.record(scope, actor, {
         action: 'provider.delete',
         targetType: 'provider',
         targetId: id,
         correlationId,
-        details: { name: current.name, billingModel: current.billingModel },
+        details: { name: current.name, billingModel: current.billingModel, revokedServers },
       });
     });
+  }
+
+  /**
+   * R8: changes the tenant a provider serves (own tenant or none; another tenant needs its consent,
+   * not built yet). No user setting or configuration moves. Every MFA server of the provider must
+   * be re-activated with a new activation credential (its credential stops working now, and unused
+   * activation credentials are revoked), and the mobile app activations of the users of the tenant
+   * left and the tenant joined are invalidated. Linking to the current link is a no-op.
+   */
+  async link(
+    tenantId: string,
+    id: string,
+    requested: string | null,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<ProviderRow> {
+    return this.db.inTenant(tenantId, async (scope) => {
+      const current = await this.providers.find(scope, id, true);
+      if (!current) throw ProviderErrors.notFound();
+      const to = resolveRelinkTarget(tenantId, requested);
+      const from = current.linkedTenantId;
+      if (from === to) return current;
+      const at = this.clock.now();
+      const updated = await this.providers.setLink(scope, id, to);
+      const serverIds = await this.servers.revokeAllOfProvider(scope, id, at);
+      for (const serverId of serverIds) {
+        await this.audit.record(scope, actor, {
+          action: REACTIVATION_REQUIRED_ACTION,
+          targetType: 'mfa_server',
+          targetId: serverId,
+          correlationId,
+          details: {
+            before: { revokedAt: null },
+            after: { revokedAt: at },
+            reason: 'provider_relinked',
+            providerId: id,
+          },
+        });
+      }
+      const activationCredentialsRevoked = await this.activationCredentials.revokeAllUnusedOfProvider(scope, id, at);
+      const deviceActivationsInvalidated = await this.invalidateDeviceActivations(
+        scope,
+        tenantsAffectedByLink({ from, to }),
+      );
+      await this.audit.record(scope, actor, {
+        action: 'provider.link',
+        targetType: 'provider',
+        targetId: id,
+        correlationId,
+        details: {
+          before: { tenantId: from },
+          after: { tenantId: to },
+          mfaServersRequiringReactivation: serverIds,
+          activationCredentialsRevoked,
+          deviceActivationsInvalidated,
+        },
+      });
+      return updated;
+    });
+  }
+
+  /** Per affected tenant, how many device activations were deactivated. */
+  private async invalidateDeviceActivations(scope: TenantScope, tenantIds: string[]): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const t of tenantIds) counts[t] = await this.deviceActivations.deactivateAll(scope, t, this.clock.now());
+    return counts;
   }
 }

@@ -11,14 +11,25 @@ import { BulkUserResultDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto } fr
 
 export type UserWithLicense = UserRow & { licensed: boolean };
 
-type Normalised = { userName: string; phone?: string | null; email?: string | null; firstName?: string | null; lastName?: string | null; mfaEnabled?: boolean };
+type Normalised = {
+  userName: string;
+  phone?: string | null;
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  mfaEnabled?: boolean;
+};
 
 /** Field-level normalisation shared by single and bulk creation: returns the row or its errors. */
-function normalise(input: CreateUserDto | UpdateUserDto): { value: Partial<Normalised>; errors: { field: string; problems: string[] }[] } {
+function normalise(input: CreateUserDto | UpdateUserDto): {
+  value: Partial<Normalised>;
+  errors: { field: string; problems: string[] }[];
+} {
   const errors: { field: string; problems: string[] }[] = [];
   const value: Partial<Normalised> = {};
   if (input.userName !== undefined) value.userName = normaliseUserName(input.userName);
-  if (input.userName !== undefined && value.userName === '') errors.push({ field: 'userName', problems: ['userName should not be empty'] });
+  if (input.userName !== undefined && value.userName === '')
+    errors.push({ field: 'userName', problems: ['userName should not be empty'] });
   if (input.phoneNumber !== undefined) {
     if (input.phoneNumber === null) value.phone = null;
     else {
@@ -55,36 +66,50 @@ export class UsersService {
 
   async create(tenantId: string, input: CreateUserDto, actor: Actor, correlationId: string): Promise<UserWithLicense> {
     const { value, errors } = normalise(input);
-    if (errors.length) throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The user is not valid.', { errors });
+    if (errors.length)
+      throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The user is not valid.', { errors });
     const row = value as Normalised;
-    return this.db.inTenant(tenantId, async (scope) => {
-      if (await this.users.findByUserName(scope, row.userName)) throw UserErrors.userNameTaken(row.userName);
-      const user = await this.users.create(scope, row);
-      await this.audit.record(scope, actor, {
-        action: 'user.create',
-        targetType: 'user',
-        targetId: user.id,
-        correlationId,
-        details: { after: snapshot(user) },
+    return this.db
+      .inTenant(tenantId, async (scope) => {
+        if (await this.users.findByUserName(scope, row.userName)) throw UserErrors.userNameTaken(row.userName);
+        const user = await this.users.create(scope, row);
+        await this.audit.record(scope, actor, {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: user.id,
+          correlationId,
+          details: { after: snapshot(user) },
+        });
+        return { ...user, licensed: false };
+      })
+      .catch((e: unknown) => {
+        throw e instanceof DomainError && e.code === CommonErrorCode.Conflict
+          ? UserErrors.userNameTaken(row.userName)
+          : e;
       });
-      return { ...user, licensed: false };
-    }).catch((e: unknown) => {
-      throw e instanceof DomainError && e.code === CommonErrorCode.Conflict ? UserErrors.userNameTaken(row.userName) : e;
-    });
   }
 
   /**
    * Up to 10,000 rows. Each row is validated on its own and reported with its 1-based line; the
    * valid rows are created together in one transaction (all of them or, on a failure, none).
    */
-  async createMany(tenantId: string, rows: unknown[], actor: Actor, correlationId: string): Promise<BulkUserResultDto[]> {
+  async createMany(
+    tenantId: string,
+    rows: unknown[],
+    actor: Actor,
+    correlationId: string,
+  ): Promise<BulkUserResultDto[]> {
     const results: BulkUserResultDto[] = [];
     const valid: { line: number; row: Normalised }[] = [];
     const seen = new Map<string, number>();
     for (const [i, raw] of rows.entries()) {
       const line = i + 1;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-        results.push({ line, status: 'rejected', errors: [{ code: 'validation_failed', message: 'the row must be an object' }] });
+        results.push({
+          line,
+          status: 'rejected',
+          errors: [{ code: 'validation_failed', message: 'the row must be an object' }],
+        });
         continue;
       }
       const dto = plainToInstance(CreateUserDto, raw);
@@ -94,13 +119,20 @@ export class UsersService {
         ...problems.map((p) => ({ field: p.property, problems: Object.values(p.constraints ?? {}) })),
         ...errors,
       ];
-      const userName = typeof (raw as { userName?: unknown }).userName === 'string' ? (raw as { userName: string }).userName : undefined;
+      const userName =
+        typeof (raw as { userName?: unknown }).userName === 'string'
+          ? (raw as { userName: string }).userName
+          : undefined;
       if (fieldErrors.length) {
         results.push({
           line,
           userName,
           status: 'rejected',
-          errors: fieldErrors.map((f) => ({ code: 'validation_failed', field: f.field, message: f.problems.join('; ') })),
+          errors: fieldErrors.map((f) => ({
+            code: 'validation_failed',
+            field: f.field,
+            message: f.problems.join('; '),
+          })),
         });
         continue;
       }
@@ -122,9 +154,15 @@ export class UsersService {
 
     if (valid.length) {
       const ids = await this.db.inTenant(tenantId, async (scope) => {
-        const taken = await this.users.existingUserNames(scope, valid.map((v) => v.row.userName));
+        const taken = await this.users.existingUserNames(
+          scope,
+          valid.map((v) => v.row.userName),
+        );
         const fresh = valid.filter((v) => !taken.has(v.row.userName));
-        const created = await this.users.createMany(scope, fresh.map((v) => v.row));
+        const created = await this.users.createMany(
+          scope,
+          fresh.map((v) => v.row),
+        );
         await this.audit.recordMany(
           scope,
           actor,
@@ -146,7 +184,13 @@ export class UsersService {
         if (id) result.id = id;
         else {
           result.status = 'rejected';
-          result.errors = [{ code: 'user_name_taken', field: 'userName', message: `A user named "${v.row.userName}" exists in this tenant.` }];
+          result.errors = [
+            {
+              code: 'user_name_taken',
+              field: 'userName',
+              message: `A user named "${v.row.userName}" exists in this tenant.`,
+            },
+          ];
         }
       }
     }
@@ -166,25 +210,46 @@ export class UsersService {
     return this.db.inTenant(tenantId, async (scope) => {
       const page = await this.users.list(
         scope,
-        { enabled: query.enabled, licensed: query.licensed, registrationRequired: query.registrationRequired, at: this.clock.now() },
+        {
+          enabled: query.enabled,
+          licensed: query.licensed,
+          registrationRequired: query.registrationRequired,
+          at: this.clock.now(),
+        },
         { limit: query.limit ?? 50, cursor: after },
       );
       return { items: await this.withLicense(scope, page.items), nextCursor: page.nextCursor };
     });
   }
 
-  async update(tenantId: string, id: string, patch: UpdateUserDto, actor: Actor, correlationId: string): Promise<UserWithLicense> {
+  async update(
+    tenantId: string,
+    id: string,
+    patch: UpdateUserDto,
+    actor: Actor,
+    correlationId: string,
+  ): Promise<UserWithLicense> {
     const { value, errors } = normalise(patch);
-    if (errors.length) throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The change is not valid.', { errors });
+    if (errors.length)
+      throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The change is not valid.', { errors });
     return this.db.inTenant(tenantId, async (scope) => {
       const before = await this.users.find(scope, id, true);
       if (!before) throw UserErrors.notFound();
-      if (value.userName && value.userName !== before.userName && (await this.users.findByUserName(scope, value.userName))) {
+      if (
+        value.userName &&
+        value.userName !== before.userName &&
+        (await this.users.findByUserName(scope, value.userName))
+      ) {
         throw UserErrors.userNameTaken(value.userName);
       }
       const after = await this.users.update(scope, id, value);
       await this.audit.record(scope, actor, {
-        action: before.mfaEnabled !== after.mfaEnabled ? (after.mfaEnabled ? 'user.mfa_enable' : 'user.mfa_disable') : 'user.update',
+        action:
+          before.mfaEnabled !== after.mfaEnabled
+            ? after.mfaEnabled
+              ? 'user.mfa_enable'
+              : 'user.mfa_disable'
+            : 'user.update',
         targetType: 'user',
         targetId: id,
         correlationId,
@@ -211,7 +276,11 @@ export class UsersService {
 
   private async withLicense(scope: TenantScope, users: UserRow[]): Promise<UserWithLicense[]> {
     if (users.length === 0) return [];
-    const licensed = await this.users.licensedUserIds(scope, users.map((u) => u.id), this.clock.now());
+    const licensed = await this.users.licensedUserIds(
+      scope,
+      users.map((u) => u.id),
+      this.clock.now(),
+    );
     return users.map((u) => ({ ...u, licensed: licensed.has(u.id) }));
   }
 }

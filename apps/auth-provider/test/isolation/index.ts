@@ -1,8 +1,9 @@
 import type { IsolationFeature } from './feature';
+import { directoryMethods } from './directory-methods.isolation';
 import { foundation } from './foundation.isolation';
 import { mfaServers } from './mfa-servers.isolation';
 import { licenses } from './licenses.isolation';
 import { users } from './users.isolation';
 
 /** Every feature's share of the cross-tenant matrix. */
-export const FEATURES: IsolationFeature[] = [foundation, users, licenses, mfaServers];
+export const FEATURES: IsolationFeature[] = [foundation, users, licenses, mfaServers, directoryMethods];

@@ -13,7 +13,10 @@ export const users: IsolationFeature = {
     return { '/v1/users/{id}': `/v1/users/${u.id}` };
   },
   async verifyUntouched(h, a, urls) {
-    const u = await h.http().get(urls['/v1/users/{id}'] as string).set(bearer(a.apiKey));
+    const u = await h
+      .http()
+      .get(urls['/v1/users/{id}'] as string)
+      .set(bearer(a.apiKey));
     expect(u.body).toMatchObject({ userName: 'isolated@a.example', mfaEnabled: true, firstName: null });
   },
 };

@@ -50,7 +50,8 @@ export class LicenseRepository {
 
   /** Reads the pool and locks it to the end of the transaction: seat checks and assignments serialise here. */
   async lockPool(scope: TenantScope, id: string): Promise<LicensePoolRow | null> {
-    await scope.tx.$executeRaw`SELECT 1 FROM license_pools WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
+    await scope.tx
+      .$executeRaw`SELECT 1 FROM license_pools WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
     return this.findPool(scope, id);
   }
 
@@ -102,7 +103,11 @@ export class LicenseRepository {
   /** Which of these users hold an assignment in a pool in force at `at`. */
   async licensedAmong(scope: TenantScope, userIds: string[], at: Date): Promise<Set<string>> {
     const rows = await scope.tx.licenseAssignment.findMany({
-      where: { tenantId: scope.tenantId, userId: { in: userIds }, pool: { termStart: { lte: at }, termEnd: { gt: at } } },
+      where: {
+        tenantId: scope.tenantId,
+        userId: { in: userIds },
+        pool: { termStart: { lte: at }, termEnd: { gt: at } },
+      },
       select: { userId: true },
     });
     return new Set(rows.map((r) => r.userId));
@@ -118,7 +123,9 @@ export class LicenseRepository {
   }
 
   async unassign(scope: TenantScope, poolId: string, userId: string): Promise<boolean> {
-    const { count } = await scope.tx.licenseAssignment.deleteMany({ where: { tenantId: scope.tenantId, poolId, userId } });
+    const { count } = await scope.tx.licenseAssignment.deleteMany({
+      where: { tenantId: scope.tenantId, poolId, userId },
+    });
     return count === 1;
   }
 

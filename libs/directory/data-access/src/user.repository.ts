@@ -82,7 +82,8 @@ export class UserRepository {
 
   async find(scope: TenantScope, id: string, forUpdate = false): Promise<UserRow | null> {
     if (forUpdate) {
-      await scope.tx.$executeRaw`SELECT 1 FROM users WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
+      await scope.tx
+        .$executeRaw`SELECT 1 FROM users WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`;
     }
     return scope.tx.user.findFirst({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
   }
@@ -91,7 +92,11 @@ export class UserRepository {
     return scope.tx.user.findFirst({ where: { tenantId: scope.tenantId, userName }, select: FIELDS });
   }
 
-  async list(scope: TenantScope, filter: UserFilter, page: { limit: number; cursor?: PageCursor }): Promise<Page<UserRow>> {
+  async list(
+    scope: TenantScope,
+    filter: UserFilter,
+    page: { limit: number; cursor?: PageCursor },
+  ): Promise<Page<UserRow>> {
     const where: Prisma.UserWhereInput = { tenantId: scope.tenantId, ...afterCursor(page.cursor) };
     const and: Prisma.UserWhereInput[] = [];
     if (filter.enabled !== undefined) and.push({ mfaEnabled: filter.enabled });
@@ -123,7 +128,10 @@ export class UserRepository {
 
   /** Unassigns the user's hardware tokens first (they go back to the tenant's stock), then deletes. */
   async delete(scope: TenantScope, id: string): Promise<boolean> {
-    await scope.tx.oathToken.updateMany({ where: { tenantId: scope.tenantId, assignedUserId: id }, data: { assignedUserId: null } });
+    await scope.tx.oathToken.updateMany({
+      where: { tenantId: scope.tenantId, assignedUserId: id },
+      data: { assignedUserId: null },
+    });
     const { count } = await scope.tx.user.deleteMany({ where: { tenantId: scope.tenantId, id } });
     return count === 1;
   }
@@ -140,19 +148,27 @@ export class UserRepository {
   }
 
   async existingIds(scope: TenantScope, ids: string[]): Promise<Set<string>> {
-    const rows = await scope.tx.user.findMany({ where: { tenantId: scope.tenantId, id: { in: ids } }, select: { id: true } });
+    const rows = await scope.tx.user.findMany({
+      where: { tenantId: scope.tenantId, id: { in: ids } },
+      select: { id: true },
+    });
     return new Set(rows.map((r) => r.id));
   }
 
   /** Locks these users' rows (in id order, so concurrent lockers cannot deadlock). */
   async lock(scope: TenantScope, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await scope.tx.$executeRaw`SELECT 1 FROM users WHERE tenant_id = ${scope.tenantId}::uuid AND id = ANY(${[...ids].sort()}::uuid[]) ORDER BY id FOR UPDATE`;
+    await scope.tx
+      .$executeRaw`SELECT 1 FROM users WHERE tenant_id = ${scope.tenantId}::uuid AND id = ANY(${[...ids].sort()}::uuid[]) ORDER BY id FOR UPDATE`;
   }
 
   async licensedUserIds(scope: TenantScope, userIds: string[], at: Date): Promise<Set<string>> {
     const rows = await scope.tx.licenseAssignment.findMany({
-      where: { tenantId: scope.tenantId, userId: { in: userIds }, pool: { termStart: { lte: at }, termEnd: { gt: at } } },
+      where: {
+        tenantId: scope.tenantId,
+        userId: { in: userIds },
+        pool: { termStart: { lte: at }, termEnd: { gt: at } },
+      },
       select: { userId: true },
     });
     return new Set(rows.map((r) => r.userId));

@@ -16,11 +16,17 @@ export const LicenseErrors = {
   poolNotFound: () => new NotFoundError(LicenseErrorCode.LicensePoolNotFound, 'The license pool'),
   assignmentNotFound: () => new NotFoundError(LicenseErrorCode.LicenseAssignmentNotFound, 'The license assignment'),
   noFreeSeats: (seats: number) =>
-    new DomainError(LicenseErrorCode.NoFreeSeats, 'conflict', `All ${seats} seats of this pool are assigned (R4).`, { seats }),
+    new DomainError(LicenseErrorCode.NoFreeSeats, 'conflict', `All ${seats} seats of this pool are assigned (R4).`, {
+      seats,
+    }),
   alreadyLicensed: () =>
     new DomainError(LicenseErrorCode.UserAlreadyLicensed, 'conflict', 'The user already holds a license in force.'),
   poolExpired: () =>
-    new DomainError(LicenseErrorCode.LicensePoolExpired, 'conflict', 'The pool’s term is not in force: its seats license nobody now.'),
+    new DomainError(
+      LicenseErrorCode.LicensePoolExpired,
+      'conflict',
+      'The pool’s term is not in force: its seats license nobody now.',
+    ),
   seatsBelowAssigned: (assigned: number) =>
     new DomainError(
       LicenseErrorCode.SeatsBelowAssigned,
@@ -29,7 +35,9 @@ export const LicenseErrors = {
       { assigned },
     ),
   poolInUse: (assigned: number) =>
-    new DomainError(LicenseErrorCode.LicensePoolInUse, 'conflict', `The pool still has ${assigned} assignments.`, { assigned }),
+    new DomainError(LicenseErrorCode.LicensePoolInUse, 'conflict', `The pool still has ${assigned} assignments.`, {
+      assigned,
+    }),
   termInvalid: () =>
     new DomainError(LicenseErrorCode.LicenseTermInvalid, 'invalid', 'termEnd must be after termStart.', {
       errors: [{ field: 'termEnd', problems: ['termEnd must be after termStart'] }],

@@ -1,4 +1,4 @@
-import { authProviderConfigSchema, ConfigError, describeConfig, loadConfig } from './config';
+import { authProviderConfigSchema, ConfigError, DEV_SECRETS_KEYS, describeConfig, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('applies the local defaults (127.0.0.1 Postgres and Redis, port 3000)', () => {
@@ -36,5 +36,49 @@ describe('loadConfig', () => {
     });
     expect(JSON.stringify(d)).not.toMatch(/zzzz|hunter2/);
     expect(d.PORT).toBe(3000);
+  });
+
+  describe('SECRETS_KEYS / SECRETS_ACTIVE_KEY_ID', () => {
+    const op = { OPERATOR_API_KEY: 'x'.repeat(32) };
+    const key = (id: string) => `${id}:${Buffer.alloc(32, id).toString('base64')}`;
+
+    it('gives development and tests a fixed development key', () => {
+      const c = loadConfig(authProviderConfigSchema, op);
+      expect(c.SECRETS_KEYS).toBe(DEV_SECRETS_KEYS);
+      expect(c.SECRETS_ACTIVE_KEY_ID).toBe('dev');
+    });
+
+    it('refuses to boot in production without keys', () => {
+      expect(() => loadConfig(authProviderConfigSchema, { ...op, NODE_ENV: 'production' })).toThrow(
+        /SECRETS_KEYS: is required[\s\S]*SECRETS_ACTIVE_KEY_ID: is required/,
+      );
+    });
+
+    it('accepts several keys with an active one, in production too', () => {
+      const c = loadConfig(authProviderConfigSchema, {
+        ...op,
+        NODE_ENV: 'production',
+        SECRETS_KEYS: `${key('k1')},${key('k2')}`,
+        SECRETS_ACTIVE_KEY_ID: 'k2',
+      });
+      expect(c.SECRETS_ACTIVE_KEY_ID).toBe('k2');
+    });
+
+    it('refuses a bad key and an active key id that is not listed, without echoing key material', () => {
+      const bad = `k1:${Buffer.alloc(16).toString('base64')}`;
+      expect(() =>
+        loadConfig(authProviderConfigSchema, { ...op, SECRETS_KEYS: bad, SECRETS_ACTIVE_KEY_ID: 'k1' }),
+      ).toThrow(/SECRETS_KEYS: key "k1" must be 32 bytes/);
+      let error: unknown;
+      try {
+        loadConfig(authProviderConfigSchema, { ...op, SECRETS_KEYS: key('k1'), SECRETS_ACTIVE_KEY_ID: 'k9' });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as ConfigError).problems).toEqual([
+        'SECRETS_ACTIVE_KEY_ID: must be one of the key ids of SECRETS_KEYS (k1)',
+      ]);
+      expect(describeConfig({ SECRETS_KEYS: key('k1') }).SECRETS_KEYS).toBe('***');
+    });
   });
 });

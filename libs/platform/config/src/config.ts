@@ -1,3 +1,4 @@
+import { parseKeyList } from '@twofold/platform/crypto';
 import { z } from 'zod';
 
 /**
@@ -35,7 +36,24 @@ export const baseConfigSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).max(64).default('{twofold}'),
   /** Seconds to let in-flight requests and jobs finish on SIGTERM before exiting. */
   SHUTDOWN_GRACE_SECONDS: int(0, 600).default(20),
+  /**
+   * Keys that encrypt secrets at rest (TOTP seeds, token secrets): `keyId:base64-32-bytes`, comma
+   * separated; old keys stay listed until no row uses them. Required in production; development
+   * and tests get DEV_SECRETS_KEYS (see loadConfig).
+   */
+  SECRETS_KEYS: z.string().superRefine((value, ctx) => {
+    for (const problem of parseKeyList(value).problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  }),
+  /** The key id that seals new secrets; must be one of SECRETS_KEYS. */
+  SECRETS_ACTIVE_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be a key id listed in SECRETS_KEYS'),
 });
+
+/**
+ * A fixed, public key for development and tests only (so local data survives restarts). Never
+ * applied when NODE_ENV=production: production refuses to boot without SECRETS_KEYS.
+ */
+export const DEV_SECRETS_KEYS = 'dev:ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQhISE=';
+export const DEV_SECRETS_ACTIVE_KEY_ID = 'dev';
 
 export const httpConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -66,7 +84,12 @@ export type AuthProviderConfig = z.infer<typeof authProviderConfigSchema>;
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
 /** Variables whose values never appear in logs or error messages. */
-export const SENSITIVE_KEYS: ReadonlySet<string> = new Set(['OPERATOR_API_KEY', 'DATABASE_URL', 'REDIS_URL']);
+export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
+  'OPERATOR_API_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SECRETS_KEYS',
+]);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -79,17 +102,31 @@ export type Env = Record<string, string | undefined>;
 
 export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Env = process.env): z.infer<S> {
   // Empty strings count as unset, so `FOO=` in an .env file falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(root)';
-      const detail = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
-      return `${key}: ${detail}`;
-    });
-    throw new ConfigError(problems);
+  const cleaned: Env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  if (cleaned.NODE_ENV !== 'production' && cleaned.SECRETS_KEYS === undefined) {
+    cleaned.SECRETS_KEYS = DEV_SECRETS_KEYS;
+    cleaned.SECRETS_ACTIVE_KEY_ID ??= DEV_SECRETS_ACTIVE_KEY_ID;
   }
+  const parsed = schema.safeParse(cleaned);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.') || '(root)';
+        const detail = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
+        return `${key}: ${detail}`;
+      });
+  problems.push(...activeKeyProblems(cleaned));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data as z.infer<S>;
+}
+
+/** Cross-field rule: the active key must be one of the listed keys. */
+function activeKeyProblems(env: Env): string[] {
+  const { SECRETS_KEYS: keys, SECRETS_ACTIVE_KEY_ID: active } = env;
+  if (keys === undefined || active === undefined) return [];
+  const parsed = parseKeyList(keys);
+  if (parsed.problems.length > 0 || parsed.keys.has(active)) return [];
+  return [`SECRETS_ACTIVE_KEY_ID: must be one of the key ids of SECRETS_KEYS (${[...parsed.keys.keys()].join(', ')})`];
 }
 
 /** A copy safe to log: sensitive values masked, URLs without credentials. */

@@ -78,6 +78,15 @@ export class ProviderRepository {
     return scope.tx.provider.findFirstOrThrow({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
   }
 
+  /** R8: the link is changed only through this, never through a plain update. */
+  async setLink(scope: TenantScope, id: string, linkedTenantId: string | null): Promise<ProviderRow> {
+    await scope.tx.provider.updateMany({
+      where: { tenantId: scope.tenantId, id, deletedAt: null },
+      data: { linkedTenantId },
+    });
+    return scope.tx.provider.findFirstOrThrow({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
+  }
+
   async softDelete(scope: TenantScope, id: string, at: Date): Promise<boolean> {
     const { count } = await scope.tx.provider.updateMany({
       where: { tenantId: scope.tenantId, id, deletedAt: null },

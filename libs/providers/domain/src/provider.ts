@@ -3,6 +3,9 @@ import { ProviderErrors } from './providers.errors';
 export const BILLING_MODELS = ['per_user', 'per_authentication'] as const;
 export type BillingModel = (typeof BILLING_MODELS)[number];
 
+/** R22/R23: phone numbers (caller IDs included) are E.164. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
 /**
  * R26: an authentication record always keeps the user's unique id, the mode, the result and the
  * deny reason; each provider chooses whether it also keeps these optional fields.

@@ -4,6 +4,10 @@ export enum ProviderErrorCode {
   ProviderNotFound = 'provider_not_found',
   BillingModelImmutable = 'billing_model_immutable',
   TenantNotFound = 'tenant_not_found',
+  MfaServerNotFound = 'mfa_server_not_found',
+  ActivationCredentialNotFound = 'activation_credential_not_found',
+  ActivationCredentialInvalid = 'activation_credential_invalid',
+  ActivationCredentialUsed = 'activation_credential_used',
 }
 
 export const ProviderErrors = {
@@ -18,4 +22,24 @@ export const ProviderErrors = {
     ),
   /** Linking to a tenant that is not the caller's: another tenant is invisible, so it "does not exist". */
   tenantNotFound: () => new NotFoundError(ProviderErrorCode.TenantNotFound, 'The tenant to link'),
+  mfaServerNotFound: () => new NotFoundError(ProviderErrorCode.MfaServerNotFound, 'The MFA server'),
+  activationCredentialNotFound: () =>
+    new NotFoundError(ProviderErrorCode.ActivationCredentialNotFound, 'The activation credential'),
+  /**
+   * Unknown, used, revoked and expired credentials get the same answer, so the endpoint tells a
+   * guesser nothing about which credentials exist.
+   */
+  activationCredentialInvalid: () =>
+    new DomainError(
+      ProviderErrorCode.ActivationCredentialInvalid,
+      'unauthorized',
+      'The activation credential is not valid: it is unknown, already used, revoked or expired. ' +
+        'Generate a new one for the provider (POST /v1/providers/{id}/activation-credentials).',
+    ),
+  activationCredentialUsed: () =>
+    new DomainError(
+      ProviderErrorCode.ActivationCredentialUsed,
+      'conflict',
+      'This activation credential was already used to activate an MFA server; revoke that server instead.',
+    ),
 };

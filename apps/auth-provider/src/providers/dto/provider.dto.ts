@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { ProviderRow } from '@twofold/providers/data-access';
-import { BILLING_MODELS, BillingModel, mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
+import { BILLING_MODELS, BillingModel, E164, mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 
 /** R26: which optional fields authentication records of this provider keep. */
 export class RecordFieldsDto implements Partial<RecordFieldSettings> {
@@ -26,8 +26,6 @@ export class RecordFieldsDto implements Partial<RecordFieldSettings> {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() serverIp?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() clientIp?: boolean;
 }
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export class CreateProviderDto {
   @ApiProperty({ maxLength: 200, example: 'Contoso MFA' })
@@ -95,6 +93,20 @@ export class UpdateProviderDto {
   @ValidateNested()
   @Type(() => RecordFieldsDto)
   recordFields?: RecordFieldsDto;
+}
+
+export class LinkProviderDto {
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description:
+      'R8: the tenant the provider serves from now on: your own tenant, or `null` to unlink. ' +
+      'Linking to another tenant needs its consent (not available yet: answered as `tenant_not_found`).',
+  })
+  @ValidateIf((_, v) => v !== null)
+  @IsUUID()
+  tenantId!: string | null;
 }
 
 export class ProviderDto {

@@ -19,13 +19,21 @@ import { PageQueryDto } from '../../common/page.dto';
 const NAME_MAX = 256;
 
 export class CreateUserDto {
-  @ApiProperty({ maxLength: NAME_MAX, example: 'alice@contoso.com', description: 'Unique per tenant, compared without case.' })
+  @ApiProperty({
+    maxLength: NAME_MAX,
+    example: 'alice@contoso.com',
+    description: 'Unique per tenant, compared without case.',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(NAME_MAX)
   userName!: string;
 
-  @ApiPropertyOptional({ example: '+14255550100', description: 'Normalised to E.164; refused when invalid.', nullable: true })
+  @ApiPropertyOptional({
+    example: '+14255550100',
+    description: 'Normalised to E.164; refused when invalid.',
+    nullable: true,
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString()
@@ -173,7 +181,6 @@ export class BulkCreateUsersResultDto {
   @ApiProperty() rejected!: number;
   @ApiProperty({ type: [BulkUserResultDto] }) results!: BulkUserResultDto[];
 }
-
 
 export function toUserDto(u: UserRow, licensed: boolean): UserDto {
   return {

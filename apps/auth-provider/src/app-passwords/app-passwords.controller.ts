@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { DirectoryErrorCode, UserErrorCode } from '@twofold/directory/domain';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { actorOf } from '../common/actor';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { AppPasswordsService } from './app-passwords.service';
+import {
+  AppPasswordListDto,
+  CreateAppPasswordDto,
+  CreatedAppPasswordDto,
+  DeletedCountDto,
+  toAppPasswordDto,
+} from './dto/app-password.dto';
+
+const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
+const AppPasswordId = () => IdParam('appPasswordId', DirectoryErrorCode.AppPasswordNotFound, 'The app password');
+
+@ApiTags('app-passwords')
+@RequiresKey('tenant')
+@Controller('users/:id/app-passwords')
+export class AppPasswordsController {
+  constructor(private readonly appPasswords: AppPasswordsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an app password for non-browser apps (R17); the password is shown once.' })
+  @ApiCreatedResponse({ type: CreatedAppPasswordDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: '`app_passwords_not_allowed` (R17), `method_disabled`, `free_tier_method_not_allowed`',
+  })
+  async create(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @Body() body: CreateAppPasswordDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<CreatedAppPasswordDto> {
+    const created = await this.appPasswords.create(tenantId, id, body.name, actorOf(principal), correlationId);
+    return { id: created.id, name: created.name, createdAt: created.createdAt, password: created.password };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The user’s app passwords (metadata only).' })
+  @ApiOkResponse({ type: AppPasswordListDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  async list(@TenantId() tenantId: string, @UserId() id: string): Promise<AppPasswordListDto> {
+    return { items: (await this.appPasswords.list(tenantId, id)).map(toAppPasswordDto) };
+  }
+
+  @Delete()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'R16 lost phone: delete every app password of the user.' })
+  @ApiOkResponse({ type: DeletedCountDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  async deleteAll(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<DeletedCountDto> {
+    return { deleted: await this.appPasswords.deleteAll(tenantId, id, actorOf(principal), correlationId) };
+  }
+
+  @Delete(':appPasswordId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `app_password_not_found`' })
+  async delete(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @AppPasswordId() appPasswordId: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<void> {
+    await this.appPasswords.delete(tenantId, id, appPasswordId, actorOf(principal), correlationId);
+  }
+}

@@ -1,0 +1,157 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseEnumPipe, Post, Put } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AUTH_METHODS, AuthMethodCode, UserErrorCode } from '@twofold/directory/domain';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { ValidationError } from '@twofold/platform/errors';
+import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { actorOf } from '../common/actor';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import {
+  MethodDto,
+  MethodListDto,
+  RegisterMethodDto,
+  RegistrationDto,
+  SetDefaultMethodDto,
+  SetRegistrationRequirementsDto,
+  toMethodDto,
+} from './dto/method.dto';
+import { MethodsService } from './methods.service';
+
+const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
+
+/** An unknown method in the path is a bad request naming the field, like one in a body. */
+const MethodParam = () =>
+  Param(
+    'method',
+    new ParseEnumPipe(Object.fromEntries(AUTH_METHODS.map((m) => [m, m])), {
+      exceptionFactory: () =>
+        new ValidationError([{ field: 'method', problems: [`method must be one of: ${AUTH_METHODS.join(', ')}`] }]),
+    }),
+  );
+
+const CONFLICTS =
+  '`method_already_registered`, `method_disabled` (R20), `free_tier_method_not_allowed` (R9), ' +
+  '`device_activation_required`, `oath_token_required`, `app_passwords_not_allowed` (R17)';
+
+@ApiTags('methods')
+@RequiresKey('tenant')
+@Controller('users/:id')
+export class MethodsController {
+  constructor(private readonly methods: MethodsService) {}
+
+  @Get('methods')
+  @ApiOperation({ summary: 'The user’s registered methods (R11) and default method.' })
+  @ApiOkResponse({ type: MethodListDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  async list(@TenantId() tenantId: string, @UserId() id: string): Promise<MethodListDto> {
+    const list = await this.methods.list(tenantId, id);
+    return { items: list.items.map(toMethodDto), defaultMethod: list.defaultMethod };
+  }
+
+  @Post('methods')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Register a method (R11). sms/voice need `phoneNumber` (E.164, R22); app methods need an activated authenticator app; oath_token an assigned token; app_password the tenant setting (R17).',
+  })
+  @ApiCreatedResponse({ type: MethodDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`validation_failed` naming the field' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: CONFLICTS })
+  async register(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @Body() body: RegisterMethodDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<MethodDto> {
+    return toMethodDto(await this.methods.register(tenantId, id, body, actorOf(principal), correlationId));
+  }
+
+  @Delete('methods/:method')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a registered method; the default moves to the next usable method.' })
+  @ApiParam({ name: 'method', enum: AUTH_METHODS })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `method_not_found`' })
+  async unregister(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @MethodParam() method: AuthMethodCode,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<void> {
+    await this.methods.unregister(tenantId, id, method, actorOf(principal), correlationId);
+  }
+
+  @Put('default-method')
+  @ApiOperation({ summary: 'Set the default method: registered, allowed by the tenant policy, and interactive.' })
+  @ApiOkResponse({ type: MethodListDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `method_not_found`' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: '`method_disabled`, `free_tier_method_not_allowed`, `method_not_defaultable`',
+  })
+  async setDefault(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @Body() body: SetDefaultMethodDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<MethodListDto> {
+    const list = await this.methods.setDefault(tenantId, id, body.method, actorOf(principal), correlationId);
+    return { items: list.items.map(toMethodDto), defaultMethod: list.defaultMethod };
+  }
+
+  @Get('registration')
+  @ApiOperation({ summary: 'R19: whether the user must register security info, and why.' })
+  @ApiOkResponse({ type: RegistrationDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  registration(@TenantId() tenantId: string, @UserId() id: string): Promise<RegistrationDto> {
+    return this.methods.registrationStatus(tenantId, id);
+  }
+
+  @Put('registration-requirements')
+  @ApiOperation({
+    summary:
+      'R19: set the policy-driven reasons (SSPR, conditional access, device registration, Windows Hello for Business, registration policy).',
+  })
+  @ApiOkResponse({ type: RegistrationDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  setRequirements(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @Body() body: SetRegistrationRequirementsDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<RegistrationDto> {
+    return this.methods.setRequirements(tenantId, id, body.reasons, actorOf(principal), correlationId);
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'R15: clear methods, default, device activations and app passwords; the user must register again (`reset_by_admin`).',
+  })
+  @ApiOkResponse({ type: RegistrationDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  reset(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<RegistrationDto> {
+    return this.methods.reset(tenantId, id, actorOf(principal), correlationId);
+  }
+}

@@ -1,0 +1,89 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { ProviderErrorCode } from '@twofold/providers/domain';
+import { actorOf } from '../common/actor';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { PageQueryDto } from '../common/page.dto';
+import {
+  ActivationCredentialPageDto,
+  CreateActivationCredentialDto,
+  CreatedActivationCredentialDto,
+  toActivationCredentialDto,
+} from './dto/mfa-server.dto';
+import { MfaServersService } from './mfa-servers.service';
+
+const ProviderId = () => IdParam('id', ProviderErrorCode.ProviderNotFound, 'The MFA provider');
+const CredentialId = () =>
+  IdParam('credentialId', ProviderErrorCode.ActivationCredentialNotFound, 'The activation credential');
+
+@ApiTags('mfa-servers')
+@RequiresKey('tenant')
+@Controller('providers/:id/activation-credentials')
+export class ActivationCredentialsController {
+  constructor(private readonly servers: MfaServersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Generate a one-time, expiring activation credential for an MFA server of this provider (R12). ' +
+      'Shown once; only its hash is stored.',
+  })
+  @ApiCreatedResponse({ type: CreatedActivationCredentialDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async create(
+    @TenantId() tenantId: string,
+    @ProviderId() providerId: string,
+    @Body() body: CreateActivationCredentialDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<CreatedActivationCredentialDto> {
+    const row = await this.servers.createActivationCredential(
+      tenantId,
+      providerId,
+      body.expiresInMinutes,
+      actorOf(principal),
+      correlationId,
+    );
+    return { id: row.id, credential: row.credential, expiresAt: row.expiresAt };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List the provider’s activation credentials (metadata only).' })
+  @ApiOkResponse({ type: ActivationCredentialPageDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async list(
+    @TenantId() tenantId: string,
+    @ProviderId() providerId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<ActivationCredentialPageDto> {
+    const page = await this.servers.listActivationCredentials(tenantId, providerId, query.limit ?? 50, query.cursor);
+    return { items: page.items.map(toActivationCredentialDto), nextCursor: page.nextCursor };
+  }
+
+  @Delete(':credentialId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an unused activation credential.' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`activation_credential_used`' })
+  async revoke(
+    @TenantId() tenantId: string,
+    @ProviderId() providerId: string,
+    @CredentialId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<void> {
+    await this.servers.revokeActivationCredential(tenantId, providerId, id, actorOf(principal), correlationId);
+  }
+}

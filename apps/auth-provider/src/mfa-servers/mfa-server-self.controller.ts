@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { CorrelationId, Public } from '@twofold/platform/http';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ActivateMfaServerDto, ActivatedMfaServerDto, MfaServerDto, toMfaServerDto } from './dto/mfa-server.dto';
+import { MfaServersService } from './mfa-servers.service';
+
+/** What an on-premises MFA server calls about itself (R12), not the tenant admin. */
+@ApiTags('mfa-servers')
+@Controller('mfa-servers')
+export class MfaServerSelfController {
+  constructor(private readonly servers: MfaServersService) {}
+
+  @Post('activate')
+  @Public()
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Activate an on-premises MFA server with a one-time activation credential; returns the server’s own ' +
+      'credential (shown once). The caller’s IP is recorded (behind a proxy, per TRUST_PROXY). Not rate-limited yet.',
+  })
+  @ApiCreatedResponse({ type: ActivatedMfaServerDto })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: '`activation_credential_invalid`: unknown, used, revoked or expired (one answer for all).',
+  })
+  async activate(
+    @Body() body: ActivateMfaServerDto,
+    @Req() request: FastifyRequest,
+    @CorrelationId() correlationId: string,
+  ): Promise<ActivatedMfaServerDto> {
+    const { server, serverCredential } = await this.servers.activate(
+      { ...body, ipAddress: request.ip ?? null },
+      correlationId,
+    );
+    return {
+      serverId: server.id,
+      providerId: server.providerId,
+      serverCredential,
+      pendingSmsTimeoutSeconds: server.pendingSmsTimeoutSeconds,
+    };
+  }
+
+  @Get('self')
+  @RequiresKey('mfa_server')
+  @ApiOperation({ summary: 'The calling MFA server’s own record: proves its credential works.' })
+  @ApiOkResponse({ type: MfaServerDto })
+  async self(@TenantId() tenantId: string, @CurrentPrincipal() principal: Principal): Promise<MfaServerDto> {
+    if (principal.kind !== 'mfa_server') throw new Error('self reached without an MFA server credential');
+    return toMfaServerDto(await this.servers.get(tenantId, principal.serverId));
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { TenantScope } from '@twofold/platform/db';
+import type { AuthMethodCode } from '@twofold/directory/domain';
+import type { TenantTierCode } from '@twofold/tenancy/contracts';
+
+export interface TenantMethodSettings {
+  tier: TenantTierCode;
+  appPasswordsAllowed: boolean;
+}
+
+/** The tenant's method policy (R20, no row = enabled) and the tenant settings methods depend on. */
+@Injectable()
+export class MethodPolicyRepository {
+  async settings(scope: TenantScope): Promise<TenantMethodSettings> {
+    return scope.tx.tenant.findUniqueOrThrow({
+      where: { id: scope.tenantId },
+      select: { tier: true, appPasswordsAllowed: true },
+    });
+  }
+
+  async list(scope: TenantScope): Promise<{ method: AuthMethodCode; enabled: boolean }[]> {
+    return scope.tx.tenantMethodPolicy.findMany({
+      where: { tenantId: scope.tenantId },
+      select: { method: true, enabled: true },
+    });
+  }
+
+  /** Serialises policy changes of one tenant (transaction advisory lock), so R20 flags are exact. */
+  async lock(scope: TenantScope): Promise<void> {
+    await scope.tx
+      .$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('method_policy:' || ${scope.tenantId}, 0))`;
+  }
+
+  async set(scope: TenantScope, method: AuthMethodCode, enabled: boolean): Promise<void> {
+    await scope.tx.tenantMethodPolicy.upsert({
+      where: { tenantId_method: { tenantId: scope.tenantId, method } },
+      create: { tenantId: scope.tenantId, method, enabled },
+      update: { enabled },
+    });
+  }
+}

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { afterCursor, Page, PageCursor, TenantScope, toPage } from '@twofold/platform/db';
+
+export interface MfaServerRow {
+  id: string;
+  tenantId: string;
+  providerId: string;
+  name: string;
+  ipAddress: string | null;
+  pendingSmsTimeoutSeconds: number;
+  voiceCallerId: string | null;
+  activatedAt: Date;
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewMfaServer {
+  providerId: string;
+  name: string;
+  ipAddress: string | null;
+  pendingSmsTimeoutSeconds: number;
+  voiceCallerId: string | null;
+  credentialHash: string;
+}
+
+export interface MfaServerPatch {
+  name?: string;
+  pendingSmsTimeoutSeconds?: number;
+  voiceCallerId?: string | null;
+}
+
+/** Never the credential hash. */
+const FIELDS = {
+  id: true,
+  tenantId: true,
+  providerId: true,
+  name: true,
+  ipAddress: true,
+  pendingSmsTimeoutSeconds: true,
+  voiceCallerId: true,
+  activatedAt: true,
+  lastSeenAt: true,
+  revokedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** The audit action that marks a server cut off by a provider link change (R8). */
+export const REACTIVATION_REQUIRED_ACTION = 'mfa_server.reactivation_required';
+
+@Injectable()
+export class MfaServerRepository {
+  async create(scope: TenantScope, input: NewMfaServer): Promise<MfaServerRow> {
+    return scope.tx.mfaServer.create({ data: { tenantId: scope.tenantId, ...input }, select: FIELDS });
+  }
+
+  async find(scope: TenantScope, id: string): Promise<MfaServerRow | null> {
+    return scope.tx.mfaServer.findFirst({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
+  }
+
+  async list(
+    scope: TenantScope,
+    page: { limit: number; cursor?: PageCursor; providerId?: string },
+  ): Promise<Page<MfaServerRow>> {
+    const rows = await scope.tx.mfaServer.findMany({
+      where: {
+        tenantId: scope.tenantId,
+        ...(page.providerId ? { providerId: page.providerId } : {}),
+        ...afterCursor(page.cursor),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: page.limit + 1,
+      select: FIELDS,
+    });
+    return toPage(rows, page.limit, (r) => r.createdAt);
+  }
+
+  async update(scope: TenantScope, id: string, patch: MfaServerPatch): Promise<MfaServerRow> {
+    await scope.tx.mfaServer.updateMany({ where: { tenantId: scope.tenantId, id }, data: patch });
+    return scope.tx.mfaServer.findFirstOrThrow({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
+  }
+
+  /** Returns false if it was already revoked. */
+  async revoke(scope: TenantScope, id: string, at: Date): Promise<boolean> {
+    const { count } = await scope.tx.mfaServer.updateMany({
+      where: { tenantId: scope.tenantId, id, revokedAt: null },
+      data: { revokedAt: at },
+    });
+    return count === 1;
+  }
+
+  /** Revokes every active server of a provider; returns the ids it revoked. */
+  async revokeAllOfProvider(scope: TenantScope, providerId: string, at: Date): Promise<string[]> {
+    const rows = await scope.tx.$queryRaw<{ id: string }[]>`
+      UPDATE mfa_servers SET revoked_at = ${at}, updated_at = ${at}
+       WHERE tenant_id = ${scope.tenantId}::uuid AND provider_id = ${providerId}::uuid AND revoked_at IS NULL
+      RETURNING id::text`;
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Which of these (revoked) servers were cut off by a provider link change rather than revoked by
+   * an admin. mfa_servers has no column for the reason, so the audit entry written in the same
+   * transaction as the revocation is the record (read-only use of audit_log; see decision 0007).
+   */
+  async revokedByRelink(scope: TenantScope, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await scope.tx.auditLog.findMany({
+      where: {
+        tenantId: scope.tenantId,
+        targetType: 'mfa_server',
+        targetId: { in: ids },
+        action: REACTIVATION_REQUIRED_ACTION,
+      },
+      select: { targetId: true },
+    });
+    return new Set(rows.map((r) => r.targetId as string));
+  }
+}
