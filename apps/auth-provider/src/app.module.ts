@@ -18,6 +18,7 @@ import { ProvidersModule } from './providers/providers.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 import { LicensesModule } from './licenses/licenses.module';
+import { LinkConsentsModule } from './link-consents/link-consents.module';
 
 @Module({})
 export class AppModule {
@@ -45,6 +46,7 @@ export class AppModule {
         AppPasswordsModule,
         UsersModule,
         LicensesModule,
+        LinkConsentsModule,
       ],
     };
   }

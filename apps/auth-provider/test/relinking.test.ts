@@ -161,6 +161,87 @@ describe('re-linking a provider (R8, R12, R18)', () => {
     expect(await deviceState(h, theirs.deviceId)).toMatchObject({ active: true });
   });
 
+  describe('linking to another tenant with its consent (R8)', () => {
+    const consent = async (body: object = {}, key = other.apiKey) => {
+      const res = await h.http().post('/v1/link-consents').set(bearer(key)).send(body);
+      expect(res.status).toBe(201);
+      expect(res.body.consentToken).toMatch(/^tfc_/);
+      return res.body as { id: string; consentToken: string };
+    };
+    const linkWith = (providerId: string, tenantId: string, consentToken?: string) =>
+      h.http().post(`/v1/providers/${providerId}/link`).set(bearer(t.apiKey)).send({ tenantId, consentToken });
+    const newProvider = async (billingModel = 'per_user') =>
+      (await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: 'Moving', billingModel })).body
+        .id as string;
+
+    it('moves the link, re-activation is required, and both tenants’ app activations stop (R18 follows)', async () => {
+      const providerId = await newProvider();
+      const server = await activate(providerId);
+      const mine = await userWithDevice(h, t.id);
+      const theirs = await userWithDevice(h, other.id);
+      const c = await consent({ providerId });
+
+      const res = await linkWith(providerId, other.id, c.consentToken);
+      expect(res.status).toBe(200);
+      expect(res.body.tenantId).toBe(other.id);
+      expect(await deviceState(h, mine.deviceId)).toMatchObject({ active: false });
+      expect(await deviceState(h, theirs.deviceId)).toMatchObject({ active: false });
+      expectError(await h.http().get('/v1/mfa-servers/self').set(bearer(server.serverCredential)), 401, 'unauthorized');
+      const again = await activate(providerId);
+      expect((await h.http().get('/v1/mfa-servers/self').set(bearer(again.serverCredential))).status).toBe(200);
+
+      const consents = await h.http().get('/v1/link-consents').set(bearer(other.apiKey));
+      expect(consents.body.items.find((x: { id: string }) => x.id === c.id)).toMatchObject({ usedByTenantId: t.id });
+      expect(JSON.stringify(consents.body)).not.toContain(c.consentToken);
+    });
+
+    it('a consent works once, for its provider, before it expires, unless withdrawn; every refusal reads tenant_not_found', async () => {
+      const providerId = await newProvider();
+      const otherProvider = await newProvider();
+      const used = await consent({ providerId: otherProvider });
+      await linkWith(otherProvider, other.id, used.consentToken).expect(200);
+      await link(otherProvider, t.id).expect(200);
+      expectError(await linkWith(otherProvider, other.id, used.consentToken), 404, 'tenant_not_found');
+
+      const forAnother = await consent({ providerId: otherProvider });
+      expectError(await linkWith(providerId, other.id, forAnother.consentToken), 404, 'tenant_not_found');
+
+      const expired = await consent({ providerId });
+      await adminQuery(
+        h.db,
+        `UPDATE provider_link_consents SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [expired.id],
+      );
+      expectError(await linkWith(providerId, other.id, expired.consentToken), 404, 'tenant_not_found');
+
+      const withdrawn = await consent({ providerId });
+      await h.http().delete(`/v1/link-consents/${withdrawn.id}`).set(bearer(other.apiKey)).expect(204);
+      expectError(await linkWith(providerId, other.id, withdrawn.consentToken), 404, 'tenant_not_found');
+
+      const third = await createTenant(h, 'Third');
+      const wrongTenant = await consent({ providerId }, third.apiKey);
+      expectError(await linkWith(providerId, other.id, wrongTenant.consentToken), 404, 'tenant_not_found');
+      expectError(await linkWith(providerId, other.id, 'tfc_' + 'A'.repeat(43)), 404, 'tenant_not_found');
+
+      expect((await h.http().get(`/v1/providers/${providerId}`).set(bearer(t.apiKey))).body.tenantId).toBe(t.id);
+    });
+
+    it('R5 counts the linked tenant’s users: its unlicensed MFA-enabled users hold back deletion', async () => {
+      const providerId = await newProvider('per_user');
+      const c = await consent({ providerId });
+      await linkWith(providerId, other.id, c.consentToken).expect(200);
+      await h
+        .http()
+        .post('/v1/users')
+        .set(bearer(other.apiKey))
+        .send({ userName: 'blocker@fabrikam.example', mfaEnabled: true })
+        .expect(201);
+      const refused = await h.http().delete(`/v1/providers/${providerId}`).set(bearer(t.apiKey));
+      expectError(refused, 409, 'unlicensed_users_remain');
+      expect(refused.body.count).toBeGreaterThanOrEqual(1);
+    });
+  });
+
   it('R29: bad link input → 400', async () => {
     const p = await h.http().post('/v1/providers').set(bearer(t.apiKey)).send({ name: 'B', billingModel: 'per_user' });
     for (const body of [{}, { tenantId: 'nope' }, { tenantId: 7 }, { tenantId: null, extra: true }]) {

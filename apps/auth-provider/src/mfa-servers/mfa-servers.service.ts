@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { Clock, DbService, decodeCursor, Page, TenantScope } from '@twofold/platform/db';
+import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
 import {
   ActivationCredentialRepository,
   ActivationCredentialRow,
@@ -179,7 +179,7 @@ export class MfaServersService {
     const after = decodeCursor(cursor);
     return this.db.inTenant(tenantId, async (scope) => {
       const page = await this.servers.list(scope, { limit, cursor: after, providerId });
-      return { items: await this.withStatus(scope, page.items), nextCursor: page.nextCursor };
+      return { items: this.withStatus(page.items), nextCursor: page.nextCursor };
     });
   }
 
@@ -187,7 +187,7 @@ export class MfaServersService {
     return this.db.inTenant(tenantId, async (scope) => {
       const row = await this.servers.find(scope, id);
       if (!row) throw ProviderErrors.mfaServerNotFound();
-      return (await this.withStatus(scope, [row]))[0] as MfaServerView;
+      return this.withStatus([row])[0] as MfaServerView;
     });
   }
 
@@ -213,7 +213,7 @@ export class MfaServersService {
           after: Object.fromEntries(keys.map((k) => [k, after[k]])),
         },
       });
-      return (await this.withStatus(scope, [after]))[0] as MfaServerView;
+      return this.withStatus([after])[0] as MfaServerView;
     });
   }
 
@@ -223,7 +223,7 @@ export class MfaServersService {
       const row = await this.servers.find(scope, id);
       if (!row) throw ProviderErrors.mfaServerNotFound();
       const at = this.clock.now();
-      if (!(await this.servers.revoke(scope, id, at))) return;
+      if (!(await this.servers.revoke(scope, id, at, 'admin'))) return;
       await this.audit.record(scope, actor, {
         action: 'mfa_server.revoke',
         targetType: 'mfa_server',
@@ -234,11 +234,7 @@ export class MfaServersService {
     });
   }
 
-  private async withStatus(scope: TenantScope, rows: MfaServerRow[]): Promise<MfaServerView[]> {
-    const relinked = await this.servers.revokedByRelink(
-      scope,
-      rows.filter((r) => r.revokedAt).map((r) => r.id),
-    );
-    return rows.map((r) => ({ ...r, status: mfaServerStatus(r.revokedAt, relinked.has(r.id)) }));
+  private withStatus(rows: MfaServerRow[]): MfaServerView[] {
+    return rows.map((r) => ({ ...r, status: mfaServerStatus(r.revokedAt, r.revokedReason === 'relinked') }));
   }
 }

@@ -97,7 +97,9 @@ export class ProvidersController {
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<ProviderDto> {
-    return toProviderDto(await this.providers.link(tenantId, id, body.tenantId, actorOf(principal), correlationId));
+    return toProviderDto(
+      await this.providers.link(tenantId, id, body.tenantId, body.consentToken, actorOf(principal), correlationId),
+    );
   }
 
   @Delete(':id')

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { UserRepository } from '@twofold/directory/data-access';
+import { DeviceActivationRepository, UserRepository } from '@twofold/directory/data-access';
 import {
   ActivationCredentialRepository,
-  DeviceActivationInvalidationRepository,
+  LinkConsentRepository,
   MfaServerRepository,
   ProviderRepository,
 } from '@twofold/providers/data-access';
@@ -17,7 +17,8 @@ import { ProvidersService } from './providers.service';
     ProviderRepository,
     MfaServerRepository,
     ActivationCredentialRepository,
-    DeviceActivationInvalidationRepository,
+    LinkConsentRepository,
+    DeviceActivationRepository,
     AuditLogRepository,
     UserRepository,
   ],

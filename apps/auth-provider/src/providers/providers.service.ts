@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { UserRepository } from '@twofold/directory/data-access';
+import { DeviceActivationRepository, UserRepository } from '@twofold/directory/data-access';
 import { LicenseErrors } from '@twofold/directory/domain';
 import { Clock, DbService, decodeCursor, Page, TenantScope } from '@twofold/platform/db';
 import {
   ActivationCredentialRepository,
-  DeviceActivationInvalidationRepository,
   MfaServerRepository,
+  LinkConsentRepository,
   ProviderRepository,
   ProviderRow,
-  REACTIVATION_REQUIRED_ACTION,
 } from '@twofold/providers/data-access';
 import {
   assertBillingModelUnchanged,
+  hashCredential,
   mergeRecordFields,
   ProviderErrors,
   RecordFieldSettings,
@@ -30,9 +30,10 @@ export class ProvidersService {
     private readonly providers: ProviderRepository,
     private readonly servers: MfaServerRepository,
     private readonly activationCredentials: ActivationCredentialRepository,
-    private readonly deviceActivations: DeviceActivationInvalidationRepository,
+    private readonly deviceActivations: DeviceActivationRepository,
     private readonly audit: AuditLogRepository,
     private readonly users: UserRepository,
+    private readonly consents: LinkConsentRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -120,13 +121,15 @@ export class ProvidersService {
       if (!current) throw ProviderErrors.notFound();
       const at = this.clock.now();
       // R5: a per_user provider goes only when every MFA-enabled user of its tenant holds a license.
-      if (current.billingModel === 'per_user' && current.linkedTenantId === tenantId) {
-        const unlicensed = await this.users.countEnabledUnlicensed(scope, at);
+      if (current.billingModel === 'per_user' && current.linkedTenantId !== null) {
+        const unlicensed = await this.db.withinTenant(scope, current.linkedTenantId, (linked) =>
+          this.users.countEnabledUnlicensed(linked, at),
+        );
         if (unlicensed > 0) throw LicenseErrors.unlicensedUsersRemain(unlicensed);
       }
       await this.providers.softDelete(scope, id, at);
       // A deleted provider's servers and pending activation credentials stop working with it.
-      const revokedServers = await this.servers.revokeAllOfProvider(scope, id, at);
+      const revokedServers = await this.servers.revokeAllOfProvider(scope, id, at, 'provider_deleted');
       await this.activationCredentials.revokeAllUnusedOfProvider(scope, id, at);
       await this.audit.record(scope, actor, {
         action: 'provider.delete',
@@ -149,32 +152,38 @@ export class ProvidersService {
     tenantId: string,
     id: string,
     requested: string | null,
+    consentToken: string | undefined,
     actor: Actor,
     correlationId: string,
   ): Promise<ProviderRow> {
+    const consent = consentToken ? await this.consents.findByTokenHash(hashCredential(consentToken)) : null;
     return this.db.inTenant(tenantId, async (scope) => {
       const current = await this.providers.find(scope, id, true);
       if (!current) throw ProviderErrors.notFound();
-      const to = resolveRelinkTarget(tenantId, requested);
+      const at = this.clock.now();
+      const to = resolveRelinkTarget(tenantId, id, requested, consent, at);
       const from = current.linkedTenantId;
       if (from === to) return current;
-      const at = this.clock.now();
+      if (to !== null && to !== tenantId && consent) {
+        // The consent is spent in the consenting tenant's scope, in this same transaction.
+        const claimed = await this.db.withinTenant(scope, to, (other) =>
+          this.consents.consume(other, consent.id, tenantId, at),
+        );
+        if (!claimed) throw ProviderErrors.linkConsentInvalid();
+      }
       const updated = await this.providers.setLink(scope, id, to);
-      const serverIds = await this.servers.revokeAllOfProvider(scope, id, at);
-      for (const serverId of serverIds) {
-        await this.audit.record(scope, actor, {
-          action: REACTIVATION_REQUIRED_ACTION,
+      const serverIds = await this.servers.revokeAllOfProvider(scope, id, at, 'relinked');
+      await this.audit.recordMany(
+        scope,
+        actor,
+        serverIds.map((serverId) => ({
+          action: 'mfa_server.reactivation_required',
           targetType: 'mfa_server',
           targetId: serverId,
           correlationId,
-          details: {
-            before: { revokedAt: null },
-            after: { revokedAt: at },
-            reason: 'provider_relinked',
-            providerId: id,
-          },
-        });
-      }
+          details: { before: { status: 'active' }, after: { status: 'reactivation_required' }, providerId: id },
+        })),
+      );
       const activationCredentialsRevoked = await this.activationCredentials.revokeAllUnusedOfProvider(scope, id, at);
       const deviceActivationsInvalidated = await this.invalidateDeviceActivations(
         scope,
@@ -200,7 +209,11 @@ export class ProvidersService {
   /** Per affected tenant, how many device activations were deactivated. */
   private async invalidateDeviceActivations(scope: TenantScope, tenantIds: string[]): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for (const t of tenantIds) counts[t] = await this.deviceActivations.deactivateAll(scope, t, this.clock.now());
+    for (const t of tenantIds) {
+      counts[t] = await this.db.withinTenant(scope, t, (other) =>
+        this.deviceActivations.deactivateAllOfTenant(other, this.clock.now()),
+      );
+    }
     return counts;
   }
 }

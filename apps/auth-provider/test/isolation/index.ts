@@ -3,7 +3,8 @@ import { directoryMethods } from './directory-methods.isolation';
 import { foundation } from './foundation.isolation';
 import { mfaServers } from './mfa-servers.isolation';
 import { licenses } from './licenses.isolation';
+import { linkConsents } from './link-consents.isolation';
 import { users } from './users.isolation';
 
 /** Every feature's share of the cross-tenant matrix. */
-export const FEATURES: IsolationFeature[] = [foundation, users, licenses, mfaServers, directoryMethods];
+export const FEATURES: IsolationFeature[] = [linkConsents, foundation, users, licenses, mfaServers, directoryMethods];

@@ -1,1 +1,4 @@
-export {};
+export * from './authentication.errors';
+export * from './base32';
+export * from './codes';
+export * from './otp';

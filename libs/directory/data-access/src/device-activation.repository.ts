@@ -55,4 +55,13 @@ export class DeviceActivationRepository {
     });
     return count;
   }
+
+  /** R8: deactivates every active device activation of the scope's tenant; returns how many. */
+  async deactivateAllOfTenant(scope: TenantScope, at: Date): Promise<number> {
+    const { count } = await scope.tx.deviceActivation.updateMany({
+      where: { tenantId: scope.tenantId, active: true },
+      data: { active: false, deactivatedAt: at },
+    });
+    return count;
+  }
 }

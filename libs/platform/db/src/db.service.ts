@@ -56,6 +56,25 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Acts on another tenant inside the caller's transaction (one atomic change across two tenants,
+   * e.g. R8 re-linking with that tenant's consent). RLS admits exactly that tenant's rows while
+   * `work` runs; the caller must already hold the other tenant's authorisation.
+   */
+  async withinTenant<T>(
+    scope: TenantScope,
+    otherTenantId: string,
+    work: (other: TenantScope) => Promise<T>,
+  ): Promise<T> {
+    if (otherTenantId === scope.tenantId) return work(scope);
+    if (!UUID.test(otherTenantId)) throw new Error('withinTenant: tenantId must be a UUID');
+    await scope.tx.$executeRaw`SELECT set_config('app.tenant_id', ${otherTenantId}, true)`;
+    const result = await work({ tenantId: otherTenantId, tx: scope.tx });
+    // On failure the whole transaction rolls back, so there is nothing to restore then.
+    await scope.tx.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true)`;
+    return result;
+  }
+
   async ping(): Promise<void> {
     await this.client.$queryRaw`SELECT 1`;
   }

@@ -2,4 +2,4 @@ export * from './provider.repository';
 export * from './mfa-server.repository';
 export * from './activation-credential.repository';
 export * from './mfa-server.verifier';
-export * from './device-activation-invalidation.repository';
+export * from './link-consent.repository';

@@ -12,9 +12,13 @@ export interface MfaServerRow {
   activatedAt: Date;
   lastSeenAt: Date | null;
   revokedAt: Date | null;
+  revokedReason: MfaServerRevokedReason | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Why a server was cut off: an admin, its provider's deletion, or a re-link (R8: re-activate). */
+export type MfaServerRevokedReason = 'admin' | 'provider_deleted' | 'relinked';
 
 export interface NewMfaServer {
   providerId: string;
@@ -43,12 +47,12 @@ const FIELDS = {
   activatedAt: true,
   lastSeenAt: true,
   revokedAt: true,
+  revokedReason: true,
   createdAt: true,
   updatedAt: true,
 } as const;
 
 /** The audit action that marks a server cut off by a provider link change (R8). */
-export const REACTIVATION_REQUIRED_ACTION = 'mfa_server.reactivation_required';
 
 @Injectable()
 export class MfaServerRepository {
@@ -83,39 +87,25 @@ export class MfaServerRepository {
   }
 
   /** Returns false if it was already revoked. */
-  async revoke(scope: TenantScope, id: string, at: Date): Promise<boolean> {
+  async revoke(scope: TenantScope, id: string, at: Date, reason: MfaServerRevokedReason): Promise<boolean> {
     const { count } = await scope.tx.mfaServer.updateMany({
       where: { tenantId: scope.tenantId, id, revokedAt: null },
-      data: { revokedAt: at },
+      data: { revokedAt: at, revokedReason: reason },
     });
     return count === 1;
   }
 
   /** Revokes every active server of a provider; returns the ids it revoked. */
-  async revokeAllOfProvider(scope: TenantScope, providerId: string, at: Date): Promise<string[]> {
+  async revokeAllOfProvider(
+    scope: TenantScope,
+    providerId: string,
+    at: Date,
+    reason: MfaServerRevokedReason,
+  ): Promise<string[]> {
     const rows = await scope.tx.$queryRaw<{ id: string }[]>`
-      UPDATE mfa_servers SET revoked_at = ${at}, updated_at = ${at}
+      UPDATE mfa_servers SET revoked_at = ${at}, revoked_reason = ${reason}::mfa_server_revoked_reason, updated_at = ${at}
        WHERE tenant_id = ${scope.tenantId}::uuid AND provider_id = ${providerId}::uuid AND revoked_at IS NULL
       RETURNING id::text`;
     return rows.map((r) => r.id);
-  }
-
-  /**
-   * Which of these (revoked) servers were cut off by a provider link change rather than revoked by
-   * an admin. mfa_servers has no column for the reason, so the audit entry written in the same
-   * transaction as the revocation is the record (read-only use of audit_log; see decision 0007).
-   */
-  async revokedByRelink(scope: TenantScope, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await scope.tx.auditLog.findMany({
-      where: {
-        tenantId: scope.tenantId,
-        targetType: 'mfa_server',
-        targetId: { in: ids },
-        action: REACTIVATION_REQUIRED_ACTION,
-      },
-      select: { targetId: true },
-    });
-    return new Set(rows.map((r) => r.targetId as string));
   }
 }

@@ -15,13 +15,35 @@ export function tenantsAffectedByLink(change: LinkChange): string[] {
   return [change.from, change.to].filter((t): t is string => t !== null);
 }
 
+/** The consent a target tenant gave (found by its token), as the link rule needs it. */
+export interface LinkConsent {
+  tenantId: string;
+  providerId: string | null;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
 /**
- * R8 re-link target. Today a provider can be linked to its owner's tenant or to none; linking to
- * another tenant needs that tenant's consent (not built yet: there is nowhere to keep the consent
- * token), so another tenant answers as not found, like on creation (R7).
+ * R8 re-link target: the owner's own tenant or none need nothing more; another tenant needs that
+ * tenant's consent, unused, unexpired, unrevoked, for this provider (or for any provider). Every
+ * failure reads like an unknown tenant.
  */
-export function resolveRelinkTarget(ownerTenantId: string, requested: string | null): string | null {
-  if (requested === null) return null;
-  if (requested !== ownerTenantId) throw ProviderErrors.tenantNotFound();
-  return ownerTenantId;
+export function resolveRelinkTarget(
+  ownerTenantId: string,
+  providerId: string,
+  requested: string | null,
+  consent: LinkConsent | null,
+  now: Date,
+): string | null {
+  if (requested === null || requested === ownerTenantId) return requested;
+  const valid =
+    consent !== null &&
+    consent.tenantId === requested &&
+    (consent.providerId === null || consent.providerId === providerId) &&
+    consent.usedAt === null &&
+    consent.revokedAt === null &&
+    consent.expiresAt.getTime() > now.getTime();
+  if (!valid) throw ProviderErrors.linkConsentInvalid();
+  return requested;
 }

@@ -52,9 +52,29 @@ describe('R8 link changes', () => {
     expect(tenantsAffectedByLink({ from: null, to: null })).toEqual([]);
   });
 
-  it('links to the own tenant or none; another tenant is not found (consent not built)', () => {
-    expect(resolveRelinkTarget(A, A)).toBe(A);
-    expect(resolveRelinkTarget(A, null)).toBeNull();
-    expect(() => resolveRelinkTarget(A, B)).toThrow(/not found/);
+  it('R8: links to the own tenant or none freely; another tenant only with its valid consent', () => {
+    const P = '33333333-3333-4333-8333-333333333333';
+    const now = new Date('2026-11-25T12:00:00Z');
+    const consent = {
+      tenantId: B,
+      providerId: P,
+      expiresAt: new Date('2026-11-26T00:00:00Z'),
+      usedAt: null,
+      revokedAt: null,
+    };
+    expect(resolveRelinkTarget(A, P, A, null, now)).toBe(A);
+    expect(resolveRelinkTarget(A, P, null, null, now)).toBeNull();
+    expect(resolveRelinkTarget(A, P, B, consent, now)).toBe(B);
+    expect(resolveRelinkTarget(A, P, B, { ...consent, providerId: null }, now)).toBe(B);
+    for (const bad of [
+      null,
+      { ...consent, tenantId: A },
+      { ...consent, providerId: A },
+      { ...consent, usedAt: now },
+      { ...consent, revokedAt: now },
+      { ...consent, expiresAt: now },
+    ]) {
+      expect(() => resolveRelinkTarget(A, P, B, bad, now)).toThrow(/not found/);
+    }
   });
 });

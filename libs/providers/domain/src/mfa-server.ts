@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
  */
 export const ACTIVATION_CREDENTIAL_PREFIX = 'tfa_';
 export const SERVER_CREDENTIAL_PREFIX = 'tfs_';
+/** R8: a tenant's one-time consent to have another tenant's provider linked to it. */
+export const LINK_CONSENT_PREFIX = 'tfc_';
 export const CREDENTIAL_SECRET_BYTES = 32;
 const ACTIVATION_SHAPE = /^tfa_[A-Za-z0-9_-]{43}$/;
 const SERVER_SHAPE = /^tfs_[A-Za-z0-9_-]{43}$/;
@@ -19,6 +21,13 @@ export function formatActivationCredential(secret: Uint8Array): string {
 export function formatServerCredential(secret: Uint8Array): string {
   return format(SERVER_CREDENTIAL_PREFIX, secret);
 }
+
+export function formatLinkConsentToken(secret: Uint8Array): string {
+  return format(LINK_CONSENT_PREFIX, secret);
+}
+
+/** Link consents last a day unless asked otherwise, a week at most. */
+export const LINK_CONSENT_EXPIRY_HOURS = { min: 1, max: 168, default: 24 } as const;
 
 function format(prefix: string, secret: Uint8Array): string {
   if (secret.length !== CREDENTIAL_SECRET_BYTES) throw new Error(`a credential needs ${CREDENTIAL_SECRET_BYTES} bytes`);

@@ -4,6 +4,7 @@ export enum ProviderErrorCode {
   ProviderNotFound = 'provider_not_found',
   BillingModelImmutable = 'billing_model_immutable',
   TenantNotFound = 'tenant_not_found',
+  LinkConsentNotFound = 'link_consent_not_found',
   MfaServerNotFound = 'mfa_server_not_found',
   ActivationCredentialNotFound = 'activation_credential_not_found',
   ActivationCredentialInvalid = 'activation_credential_invalid',
@@ -22,6 +23,14 @@ export const ProviderErrors = {
     ),
   /** Linking to a tenant that is not the caller's: another tenant is invisible, so it "does not exist". */
   tenantNotFound: () => new NotFoundError(ProviderErrorCode.TenantNotFound, 'The tenant to link'),
+  /** Same answer for a missing, unknown, used, expired or mismatched consent: no oracle on tenants. */
+  linkConsentInvalid: () =>
+    new DomainError(
+      ProviderErrorCode.TenantNotFound,
+      'not_found',
+      'The tenant to link was not found, or its consent token is missing, used, expired, revoked or for another provider (R8).',
+    ),
+  linkConsentNotFound: () => new NotFoundError(ProviderErrorCode.LinkConsentNotFound, 'The link consent'),
   mfaServerNotFound: () => new NotFoundError(ProviderErrorCode.MfaServerNotFound, 'The MFA server'),
   activationCredentialNotFound: () =>
     new NotFoundError(ProviderErrorCode.ActivationCredentialNotFound, 'The activation credential'),

@@ -101,12 +101,20 @@ export class LinkProviderDto {
     nullable: true,
     type: String,
     description:
-      'R8: the tenant the provider serves from now on: your own tenant, or `null` to unlink. ' +
-      'Linking to another tenant needs its consent (not available yet: answered as `tenant_not_found`).',
+      'R8: the tenant the provider serves from now on: your own tenant, another tenant (with its `consentToken`), ' +
+      'or `null` to unlink.',
   })
   @ValidateIf((_, v) => v !== null)
   @IsUUID()
   tenantId!: string | null;
+
+  @ApiPropertyOptional({
+    description: 'Needed to link to another tenant: the token that tenant created with POST /v1/link-consents.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  consentToken?: string;
 }
 
 export class ProviderDto {

@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { ProviderErrorCode } from '@twofold/providers/domain';
+import { actorOf } from '../common/actor';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { PageQueryDto } from '../common/page.dto';
+import {
+  CreatedLinkConsentDto,
+  CreateLinkConsentDto,
+  LinkConsentPageDto,
+  toLinkConsentDto,
+} from './dto/link-consent.dto';
+import { LinkConsentsService } from './link-consents.service';
+
+const ConsentId = () => IdParam('id', ProviderErrorCode.LinkConsentNotFound, 'The link consent');
+
+@ApiTags('providers')
+@RequiresKey('tenant')
+@Controller('link-consents')
+export class LinkConsentsController {
+  constructor(private readonly consents: LinkConsentsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Consent to have another tenant’s provider linked to this tenant (R8). Linking invalidates this tenant’s mobile app activations.',
+  })
+  @ApiCreatedResponse({ type: CreatedLinkConsentDto })
+  async create(
+    @TenantId() tenantId: string,
+    @Body() body: CreateLinkConsentDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<CreatedLinkConsentDto> {
+    const { consentToken, ...row } = await this.consents.create(tenantId, body, actorOf(principal), correlationId);
+    return { ...toLinkConsentDto(row), consentToken };
+  }
+
+  @Get()
+  @ApiOkResponse({ type: LinkConsentPageDto })
+  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<LinkConsentPageDto> {
+    const page = await this.consents.list(tenantId, query.limit ?? 50, query.cursor);
+    return { items: page.items.map(toLinkConsentDto), nextCursor: page.nextCursor };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Withdraw an unused consent.' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async revoke(
+    @TenantId() tenantId: string,
+    @ConsentId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<void> {
+    await this.consents.revoke(tenantId, id, actorOf(principal), correlationId);
+  }
+}
