@@ -190,6 +190,16 @@ describe('re-linking a provider (R8, R12, R18)', () => {
       const again = await activate(providerId);
       expect((await h.http().get('/v1/mfa-servers/self').set(bearer(again.serverCredential))).status).toBe(200);
 
+      const theirLog = await h
+        .http()
+        .get('/v1/audit-log')
+        .query({ action: 'device_activation.invalidate_all' })
+        .set(bearer(other.apiKey));
+      expect(theirLog.body.items.at(-1)).toMatchObject({
+        actorType: 'system',
+        details: { providerId, ownerTenantId: t.id },
+      });
+
       const consents = await h.http().get('/v1/link-consents').set(bearer(other.apiKey));
       expect(consents.body.items.find((x: { id: string }) => x.id === c.id)).toMatchObject({ usedByTenantId: t.id });
       expect(JSON.stringify(consents.body)).not.toContain(c.consentToken);

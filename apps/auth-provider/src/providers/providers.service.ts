@@ -54,6 +54,7 @@ export class ProvidersService {
       const deviceActivationsInvalidated = await this.invalidateDeviceActivations(
         scope,
         tenantsAffectedByLink({ from: null, to: linkedTenantId }),
+        { providerId: provider.id, correlationId },
       );
       await this.audit.record(scope, actor, {
         action: 'provider.create',
@@ -188,6 +189,7 @@ export class ProvidersService {
       const deviceActivationsInvalidated = await this.invalidateDeviceActivations(
         scope,
         tenantsAffectedByLink({ from, to }),
+        { providerId: id, correlationId },
       );
       await this.audit.record(scope, actor, {
         action: 'provider.link',
@@ -207,12 +209,39 @@ export class ProvidersService {
   }
 
   /** Per affected tenant, how many device activations were deactivated. */
-  private async invalidateDeviceActivations(scope: TenantScope, tenantIds: string[]): Promise<Record<string, number>> {
+  /**
+   * R8: stops the mobile app activations of each tenant the link touches. A tenant other than the
+   * caller's (it consented, or it was linked before) learns of it in its own audit log.
+   */
+  private async invalidateDeviceActivations(
+    scope: TenantScope,
+    tenantIds: string[],
+    cause: { providerId: string; correlationId: string },
+  ): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (const t of tenantIds) {
-      counts[t] = await this.db.withinTenant(scope, t, (other) =>
-        this.deviceActivations.deactivateAllOfTenant(other, this.clock.now()),
-      );
+      counts[t] = await this.db.withinTenant(scope, t, async (other) => {
+        const count = await this.deviceActivations.deactivateAllOfTenant(other, this.clock.now());
+        if (other.tenantId !== scope.tenantId) {
+          await this.audit.record(
+            other,
+            { type: 'system', name: 'provider_link' },
+            {
+              action: 'device_activation.invalidate_all',
+              targetType: 'tenant',
+              targetId: other.tenantId,
+              correlationId: cause.correlationId,
+              details: {
+                reason: 'provider_link_changed',
+                providerId: cause.providerId,
+                ownerTenantId: scope.tenantId,
+                count,
+              },
+            },
+          );
+        }
+        return count;
+      });
     }
     return counts;
   }
