@@ -54,6 +54,7 @@ const depConstraints = [
   },
   { sourceTag: 'scope:delivery', onlyDependOnLibsWithTags: ['scope:delivery', 'scope:shared'] },
   { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:billing', 'scope:shared'] },
+  { sourceTag: 'scope:tokens', onlyDependOnLibsWithTags: ['scope:tokens', 'scope:shared', 'type:contracts'] },
   { sourceTag: 'scope:reporting', onlyDependOnLibsWithTags: ['scope:reporting', 'scope:shared'] },
   // Apps: the domains each app serves. Apps never import each other (type:app is not a lib tag above).
   {
@@ -64,6 +65,11 @@ const depConstraints = [
       'scope:providers',
       'scope:directory',
       'scope:authentication',
+      // The authentication engine writes the billing outbox and queues messages in the same
+      // transaction as the authentication, through those domains' own data-access libs.
+      'scope:billing',
+      'scope:delivery',
+      'scope:tokens',
       'type:contracts',
     ],
   },

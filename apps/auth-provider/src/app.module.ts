@@ -9,6 +9,7 @@ import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AppPasswordsModule } from './app-passwords/app-passwords.module';
 import { AuditModule } from './audit/audit.module';
+import { AuthenticationsModule } from './authentications/authentications.module';
 import { DevicesModule } from './devices/devices.module';
 import { MethodPolicyModule } from './method-policy/method-policy.module';
 import { MethodsModule } from './methods/methods.module';
@@ -47,6 +48,7 @@ export class AppModule {
         UsersModule,
         LicensesModule,
         LinkConsentsModule,
+        AuthenticationsModule,
       ],
     };
   }

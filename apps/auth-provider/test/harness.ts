@@ -12,6 +12,8 @@ export const OPERATOR_KEY = `op_${randomBytes(24).toString('hex')}`;
 export interface Harness {
   app: NestFastifyApplication;
   db: TestDatabase;
+  /** BullMQ prefix of this test file's queues (jobs the app enqueued can be read there). */
+  queuePrefix: string;
   http: () => ReturnType<typeof request>;
   close(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function startAuthProvider(): Promise<Harness> {
     DATABASE_POOL_SIZE: '5',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `{test-${db.name}}`,
+    AUTH_SWEEP_INTERVAL_SECONDS: '0',
     OPERATOR_API_KEY: OPERATOR_KEY,
   });
   const app = await createHttpApp(AppModule.forRoot(config), config, OPENAPI);
@@ -34,6 +37,7 @@ export async function startAuthProvider(): Promise<Harness> {
   return {
     app,
     db,
+    queuePrefix: `{test-${db.name}}`,
     http: () => request(app.getHttpServer()),
     async close() {
       await app.close();

@@ -1,3 +1,4 @@
+import { authentications } from './authentications.isolation';
 import type { IsolationFeature } from './feature';
 import { directoryMethods } from './directory-methods.isolation';
 import { foundation } from './foundation.isolation';
@@ -7,4 +8,12 @@ import { linkConsents } from './link-consents.isolation';
 import { users } from './users.isolation';
 
 /** Every feature's share of the cross-tenant matrix. */
-export const FEATURES: IsolationFeature[] = [linkConsents, foundation, users, licenses, mfaServers, directoryMethods];
+export const FEATURES: IsolationFeature[] = [
+  authentications,
+  linkConsents,
+  foundation,
+  users,
+  licenses,
+  mfaServers,
+  directoryMethods,
+];

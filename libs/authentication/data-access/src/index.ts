@@ -1,1 +1,2 @@
-export {};
+export * from './authentication.repository';
+export * from './authentication-record.repository';

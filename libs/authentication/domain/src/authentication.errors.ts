@@ -1,8 +1,95 @@
-import { DomainError } from '@twofold/platform/errors';
+import { DomainError, NotFoundError } from '@twofold/platform/errors';
 
 export enum AuthenticationErrorCode {
   InvalidBase32 = 'invalid_base32',
+  AuthenticationNotFound = 'authentication_not_found',
+  ProviderRequired = 'provider_required',
+  NoProvider = 'no_provider',
+  ProviderNotFound = 'provider_not_found',
+  UserNotFound = 'user_not_found',
+  NoDefaultMethod = 'no_default_method',
+  MethodNotRegistered = 'method_not_registered',
+  MethodDisabled = 'method_disabled',
+  FreeTierMethodNotAllowed = 'free_tier_method_not_allowed',
+  NoPhoneNumber = 'no_phone_number',
+  SendLimitReached = 'send_limit_reached',
+  UserLockedOut = 'user_locked_out',
+  AuthenticationClosed = 'authentication_closed',
+  WrongServer = 'wrong_server',
 }
+
+export const AuthenticationErrors = {
+  notFound: () => new NotFoundError(AuthenticationErrorCode.AuthenticationNotFound, 'The authentication'),
+  userNotFound: () => new NotFoundError(AuthenticationErrorCode.UserNotFound, 'The user'),
+  providerNotFound: () => new NotFoundError(AuthenticationErrorCode.ProviderNotFound, 'The MFA provider'),
+  providerRequired: () =>
+    new DomainError(
+      AuthenticationErrorCode.ProviderRequired,
+      'invalid',
+      'The tenant has several providers: name one with `providerId`.',
+      {
+        errors: [{ field: 'providerId', problems: ['providerId is required when the tenant has several providers'] }],
+      },
+    ),
+  noProvider: () =>
+    new DomainError(
+      AuthenticationErrorCode.NoProvider,
+      'conflict',
+      'No MFA provider serves this tenant: create one (POST /v1/providers).',
+    ),
+  noDefaultMethod: () =>
+    new DomainError(
+      AuthenticationErrorCode.NoDefaultMethod,
+      'conflict',
+      'The user has no default method: name one with `method`, or register one.',
+    ),
+  methodNotRegistered: (method: string) =>
+    new DomainError(
+      AuthenticationErrorCode.MethodNotRegistered,
+      'conflict',
+      `The user has not registered "${method}".`,
+      { method },
+    ),
+  methodDisabled: (method: string) =>
+    new DomainError(AuthenticationErrorCode.MethodDisabled, 'conflict', `The tenant has disabled "${method}" (R20).`, {
+      method,
+    }),
+  freeTierMethodNotAllowed: (method: string) =>
+    new DomainError(
+      AuthenticationErrorCode.FreeTierMethodNotAllowed,
+      'conflict',
+      `The free tier (security defaults, R9) allows only the authenticator app; "${method}" is refused.`,
+      { method },
+    ),
+  noPhoneNumber: () =>
+    new DomainError(
+      AuthenticationErrorCode.NoPhoneNumber,
+      'conflict',
+      'The user has no phone number for SMS or voice.',
+    ),
+  /** R13: the 6th SMS/voice send within 5 minutes. */
+  sendLimitReached: (retryAfterSeconds: number) =>
+    new DomainError(
+      AuthenticationErrorCode.SendLimitReached,
+      'rate_limited',
+      `At most 5 codes by SMS or voice per user in 5 minutes (R13); try again in ${retryAfterSeconds} s.`,
+      { retryAfterSeconds },
+    ),
+  userLockedOut: (retryAfterSeconds: number) =>
+    new DomainError(
+      AuthenticationErrorCode.UserLockedOut,
+      'rate_limited',
+      `Too many failed verifications for this user; try again in ${retryAfterSeconds} s.`,
+      { retryAfterSeconds },
+    ),
+  closed: (status: string) =>
+    new DomainError(
+      AuthenticationErrorCode.AuthenticationClosed,
+      'conflict',
+      `The authentication is already ${status}.`,
+      { status },
+    ),
+};
 
 /** A secret typed or imported as base32 cannot be decoded. The message never quotes the input (it is a seed). */
 export class InvalidBase32Error extends DomainError {

@@ -1,3 +1,16 @@
+/**
+ * The one-time code travels to the sender sealed (AES-256-GCM with the platform SecretBox keys,
+ * AAD `code:<tenantId>:<messageId>`): the database keeps only its hash (R24) and Redis never
+ * holds it in clear.
+ */
+export interface SealedCode {
+  keyId: string;
+  /** base64 */
+  ciphertext: string;
+}
+
+export const codeAad = (tenantId: string, messageId: string): string => `code:${tenantId}:${messageId}`;
+
 /** Jobs the authentication engine puts on the delivery queues (consumed by apps/delivery). */
 export interface SendSmsJob {
   type: 'delivery.sms.send';
@@ -6,6 +19,7 @@ export interface SendSmsJob {
   idempotencyKey: string;
   authenticationId: string;
   messageId: string;
+  code: SealedCode;
 }
 
 export interface PlaceVoiceCallJob {
@@ -14,6 +28,9 @@ export interface PlaceVoiceCallJob {
   idempotencyKey: string;
   authenticationId: string;
   messageId: string;
+  code: SealedCode;
+  /** R23: caller ID configured for the provider or server, if any. */
+  callerId: string | null;
 }
 
 export type DeliverySmsJob = SendSmsJob;

@@ -69,6 +69,8 @@ export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema)
   PORT: port(3000),
   /** Platform operator key: creates tenants and manages sender pools. */
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
+  /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
+  AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
 });
 
 export const deliveryConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3001) });

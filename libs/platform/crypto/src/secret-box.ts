@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -41,6 +41,16 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return { keyId: this.activeKeyId, ciphertext: Buffer.concat([iv, body, cipher.getAuthTag()]) };
+  }
+
+  /**
+   * A key for one purpose (e.g. hashing one-time codes), derived from the active key with HKDF:
+   * no extra secret to configure, and a different purpose never yields the same key.
+   */
+  derive(purpose: string): Buffer {
+    return Buffer.from(
+      hkdfSync('sha256', this.keys.get(this.activeKeyId) as Buffer, Buffer.alloc(0), `twofold:${purpose}`, 32),
+    );
   }
 
   /** Throws SecretBoxError when the key is unknown, the AAD differs or the ciphertext was altered. */

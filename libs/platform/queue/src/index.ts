@@ -4,3 +4,5 @@ export * from './producer';
 export * from './worker-runtime';
 export * from './queue.module';
 export * from './worker.module';
+export * from './rate-limiter';
+export * from './lockout';

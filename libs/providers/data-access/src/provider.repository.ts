@@ -94,4 +94,19 @@ export class ProviderRepository {
     });
     return count === 1;
   }
+
+  /** A provider even after deletion: records and billing still name it. */
+  async findIncludingDeleted(scope: TenantScope, id: string): Promise<ProviderRow | null> {
+    return scope.tx.provider.findFirst({ where: { tenantId: scope.tenantId, id }, select: FIELDS });
+  }
+
+  /** The live providers serving the scope's tenant's cloud users (linked to it, not deleted). */
+  async linkedToTenant(scope: TenantScope): Promise<ProviderRow[]> {
+    return scope.tx.provider.findMany({
+      where: { tenantId: scope.tenantId, linkedTenantId: scope.tenantId, deletedAt: null },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: 2,
+      select: FIELDS,
+    });
+  }
 }

@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsIn,
+  IsIP,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import { AUTH_METHOD_CODES, AuthMethodName } from '@twofold/authentication/domain';
+import type { AuthenticationView } from '../authentications.service';
+
+export class StartAuthenticationDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The user (or give `userName`).' })
+  @ValidateIf((o: StartAuthenticationDto) => o.userName === undefined)
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ description: 'The user’s sign-in name, instead of `userId` (what MFA servers know).' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  userName?: string;
+
+  @ApiPropertyOptional({ enum: AUTH_METHOD_CODES, description: 'Defaults to the user’s default method.' })
+  @IsOptional()
+  @IsIn(AUTH_METHOD_CODES)
+  method?: AuthMethodName;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Needed when the tenant has several providers.' })
+  @IsOptional()
+  @IsUUID()
+  providerId?: string;
+
+  @ApiPropertyOptional({ description: 'R26: the end user’s IP address, as the calling application saw it.' })
+  @IsOptional()
+  @IsIP()
+  clientIp?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'R17 (method app_password): the non-browser client sent the account’s normal password. On an MFA-enabled account the sign-in is denied with `app_password_required`.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  primaryPassword?: boolean;
+}
+
+export class VerifyAuthenticationDto {
+  @ApiPropertyOptional({
+    description: 'The code (sms, voice, app_code, oath_token) or the app password.',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  code?: string;
+
+  @ApiPropertyOptional({ description: 'app_notification: the device’s answer.' })
+  @IsOptional()
+  @IsBoolean()
+  approve?: boolean;
+
+  @ApiPropertyOptional({ description: 'app_notification: the answering device’s push token.', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  deviceToken?: string;
+}
+
+export class ResendAuthenticationDto {
+  @ApiPropertyOptional({
+    enum: AUTH_METHOD_CODES,
+    description: 'R14: switch to another registered method; omit to resend.',
+  })
+  @IsOptional()
+  @IsIn(AUTH_METHOD_CODES)
+  method?: AuthMethodName;
+}
+
+export class AuthenticationDto implements AuthenticationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['pending', 'approved', 'denied'] }) status!: 'pending' | 'approved' | 'denied';
+  @ApiProperty({ enum: AUTH_METHOD_CODES }) method!: AuthMethodName;
+  @ApiProperty() expiresAt!: Date;
+  @ApiPropertyOptional({
+    description:
+      'Why denied: expired, too_many_attempts, wrong_server, invalid_code, account_not_activated, app_password_required, denied_by_user.',
+  })
+  reason?: AuthenticationView['reason'];
+  @ApiProperty({ description: 'False while a wrong code still leaves tries (the authentication stays pending).' })
+  final!: boolean;
+  @ApiPropertyOptional() attemptsRemaining?: number;
+}
