@@ -7,7 +7,7 @@ import {
   deviceSeedAad,
   DirectoryErrors,
   newAuthenticatorSecrets,
-  otpauthUri,
+  authenticatorUri,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService } from '@twofold/platform/db';
@@ -76,7 +76,7 @@ export class DevicesService {
           after: { defaultMethod: after.defaultMethod, registrationReasons: after.registrationReasons },
         },
       });
-      return { id, otpauthUri: otpauthUri(user.userName, seed), deviceToken };
+      return { id, otpauthUri: authenticatorUri(user.userName, seed), deviceToken };
     });
   }
 

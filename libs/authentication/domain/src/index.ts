@@ -1,5 +1,6 @@
 export * from './authentication.errors';
-export * from './base32';
+// Base32 and otpauth URIs are shared with the directory (device activation): they live in platform/crypto.
+export { decodeBase32, encodeBase32, InvalidBase32Error, otpauthUri } from '@twofold/platform/crypto';
 export * from './codes';
 export * from './otp';
 export * from './authentication';

@@ -1,1 +1,3 @@
 export * from './secret-box';
+export * from './base32';
+export * from './bearer-token';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { formatToken, hashToken, isWellFormedToken, TOKEN_SECRET_BYTES } from '@twofold/platform/crypto';
 
 /**
  * R12 credentials. Both are `<prefix>` + 32 random bytes in base64url: 256 bits of entropy, so a
@@ -10,37 +10,21 @@ export const ACTIVATION_CREDENTIAL_PREFIX = 'tfa_';
 export const SERVER_CREDENTIAL_PREFIX = 'tfs_';
 /** R8: a tenant's one-time consent to have another tenant's provider linked to it. */
 export const LINK_CONSENT_PREFIX = 'tfc_';
-export const CREDENTIAL_SECRET_BYTES = 32;
-const ACTIVATION_SHAPE = /^tfa_[A-Za-z0-9_-]{43}$/;
-const SERVER_SHAPE = /^tfs_[A-Za-z0-9_-]{43}$/;
+export const CREDENTIAL_SECRET_BYTES = TOKEN_SECRET_BYTES;
 
-export function formatActivationCredential(secret: Uint8Array): string {
-  return format(ACTIVATION_CREDENTIAL_PREFIX, secret);
-}
+export const formatActivationCredential = (secret: Uint8Array): string =>
+  formatToken(ACTIVATION_CREDENTIAL_PREFIX, secret);
+export const formatServerCredential = (secret: Uint8Array): string => formatToken(SERVER_CREDENTIAL_PREFIX, secret);
+export const formatLinkConsentToken = (secret: Uint8Array): string => formatToken(LINK_CONSENT_PREFIX, secret);
+export const hashCredential = hashToken;
 
-export function formatServerCredential(secret: Uint8Array): string {
-  return format(SERVER_CREDENTIAL_PREFIX, secret);
-}
-
-export function formatLinkConsentToken(secret: Uint8Array): string {
-  return format(LINK_CONSENT_PREFIX, secret);
-}
+/** Cheap shape checks so garbage never costs a database round trip. */
+export const isWellFormedActivationCredential = (c: string): boolean =>
+  isWellFormedToken(ACTIVATION_CREDENTIAL_PREFIX, c);
+export const isWellFormedServerCredential = (c: string): boolean => isWellFormedToken(SERVER_CREDENTIAL_PREFIX, c);
 
 /** Link consents last a day unless asked otherwise, a week at most. */
 export const LINK_CONSENT_EXPIRY_HOURS = { min: 1, max: 168, default: 24 } as const;
-
-function format(prefix: string, secret: Uint8Array): string {
-  if (secret.length !== CREDENTIAL_SECRET_BYTES) throw new Error(`a credential needs ${CREDENTIAL_SECRET_BYTES} bytes`);
-  return prefix + Buffer.from(secret).toString('base64url');
-}
-
-export function hashCredential(credential: string): string {
-  return createHash('sha256').update(credential, 'utf8').digest('hex');
-}
-
-/** Cheap shape checks so garbage never costs a database round trip. */
-export const isWellFormedActivationCredential = (c: string): boolean => ACTIVATION_SHAPE.test(c);
-export const isWellFormedServerCredential = (c: string): boolean => SERVER_SHAPE.test(c);
 
 /** Activation credential lifetime, in minutes: one hour by default, one week at most. */
 export const ACTIVATION_EXPIRY_MINUTES = { min: 1, max: 10_080, default: 60 } as const;

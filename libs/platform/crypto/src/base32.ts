@@ -1,5 +1,15 @@
-import { InvalidBase32Error } from './authentication.errors';
-import type { OtpAlgorithm, OtpDigits, TotpPeriod } from './otp';
+import { DomainError } from '@twofold/platform/errors';
+
+/** A secret typed or imported as base32 cannot be decoded. The message never quotes the input (it is a seed). */
+export class InvalidBase32Error extends DomainError {
+  constructor(reason: string) {
+    super('invalid_base32', 'invalid', `The secret is not valid base32: ${reason}.`);
+  }
+}
+
+type OtpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
+type OtpDigits = 6 | 7 | 8;
+type TotpPeriod = 30 | 60;
 
 /** RFC 4648 §6 alphabet. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
