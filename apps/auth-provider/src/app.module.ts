@@ -20,6 +20,7 @@ import { TenantsModule } from './tenants/tenants.module';
 import { UsersModule } from './users/users.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { LinkConsentsModule } from './link-consents/link-consents.module';
+import { OathTokensModule } from './oath-tokens/oath-tokens.module';
 
 @Module({})
 export class AppModule {
@@ -48,6 +49,7 @@ export class AppModule {
         UsersModule,
         LicensesModule,
         LinkConsentsModule,
+        OathTokensModule,
         AuthenticationsModule,
       ],
     };

@@ -1,13 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HttpConfig } from '@twofold/platform/config';
+import { AuthModule } from '@twofold/platform/auth';
+import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
 import { QueueModule } from '@twofold/platform/queue';
+import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
+import type { ReportingHttpConfig } from './config';
+import { ExportsModule } from './exports/exports.module';
+import { ReportsModule } from './reports/reports.module';
 
-/** The reporting HTTP process. Its feature modules arrive with the reporting issue. */
+/** The reporting HTTP process: reports and exports, with the tenants' admin API keys. */
 @Module({})
 export class AppModule {
-  static forRoot(config: HttpConfig): DynamicModule {
+  static forRoot(config: ReportingHttpConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -15,7 +20,10 @@ export class AppModule {
         loggerModule(config, 'reporting'),
         DbModule,
         QueueModule,
+        AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
         HealthModule,
+        ReportsModule,
+        ExportsModule,
       ],
     };
   }

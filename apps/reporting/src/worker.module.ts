@@ -1,20 +1,28 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, WorkerConfig } from '@twofold/platform/config';
+import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { loggerModule } from '@twofold/platform/http';
-import { WorkerModule } from '@twofold/platform/queue';
+import { QueueModule, WorkerModule } from '@twofold/platform/queue';
+import { ExportRepository, ReportSource } from '@twofold/reporting/data-access';
+import type { ReportingWorkerConfig } from './config';
+import { ExportProcessor } from './exports/export.processor';
 
-/** The reporting BullMQ worker process. Processors are registered here as the reporting issue lands them. */
+/** What the export processor needs, handed to the worker module. */
+@Module({ providers: [ExportRepository, ReportSource], exports: [ExportRepository, ReportSource] })
+class ExportDependencies {}
+
+/** The reporting BullMQ worker: builds export files and deletes them when they expire. */
 @Module({})
 export class AppWorkerModule {
-  static forRoot(config: WorkerConfig): DynamicModule {
+  static forRoot(config: ReportingWorkerConfig): DynamicModule {
     return {
       module: AppWorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
         loggerModule(config, 'reporting-worker'),
         DbModule,
-        WorkerModule.forRoot({ processors: [] }),
+        QueueModule,
+        WorkerModule.forRoot({ imports: [ExportDependencies], processors: [ExportProcessor] }),
       ],
     };
   }

@@ -5,6 +5,7 @@ import { foundation } from './foundation.isolation';
 import { mfaServers } from './mfa-servers.isolation';
 import { licenses } from './licenses.isolation';
 import { linkConsents } from './link-consents.isolation';
+import { oathTokens } from './oath-tokens.isolation';
 import { users } from './users.isolation';
 
 /** Every feature's share of the cross-tenant matrix. */
@@ -16,4 +17,5 @@ export const FEATURES: IsolationFeature[] = [
   licenses,
   mfaServers,
   directoryMethods,
+  oathTokens,
 ];

@@ -5,10 +5,15 @@ import { JobOf, QueueName } from './queues';
 /** Default retry policy: handlers mark what is retryable; BullMQ backs off exponentially. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
-  backoff: { type: 'exponential', delay: 1_000 },
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 14 * 24 * 3600 },
 };
+
+/** BullMQ refuses ':' in custom job ids (it separates its own key parts); keys like `run:<id>` map 1:1. */
+export function jobIdOf(idempotencyKey: string): string {
+  return idempotencyKey.replace(/:/g, '_');
+}
 
 export class QueueProducer {
   private readonly queues = new Map<QueueName, Queue>();
@@ -29,7 +34,7 @@ export class QueueProducer {
 
   /** The idempotency key is the job id, so enqueuing the same job twice yields one job. */
   async enqueue<Q extends QueueName>(name: Q, job: JobOf<Q>, options: JobsOptions = {}): Promise<void> {
-    await this.queue(name).add(job.type, job, { ...options, jobId: job.idempotencyKey });
+    await this.queue(name).add(job.type, job, { ...options, jobId: jobIdOf(job.idempotencyKey) });
   }
 
   async close(): Promise<void> {

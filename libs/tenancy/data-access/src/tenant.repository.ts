@@ -8,6 +8,7 @@ export interface TenantRow {
   dataRegion: DataRegionCode;
   tier: TenantTierCode;
   appPasswordsAllowed: boolean;
+  weakOathSecretsAllowed: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,6 +22,7 @@ export interface NewTenant {
 export interface TenantPatch {
   name?: string;
   appPasswordsAllowed?: boolean;
+  weakOathSecretsAllowed?: boolean;
 }
 
 /** The tenant row is its own tenant: `scope.tenantId` is the tenant's id. */

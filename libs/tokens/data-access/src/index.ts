@@ -1,1 +1,2 @@
 export * from './oath-token.repository';
+export * from './oath-token-admin.repository';

@@ -33,6 +33,11 @@ export class UpdateTenantDto {
   @IsBoolean()
   appPasswordsAllowed?: boolean;
 
+  @ApiPropertyOptional({ description: 'Accept imported OATH token secrets shorter than 128 bits (legacy, R25).' })
+  @IsOptional()
+  @IsBoolean()
+  weakOathSecretsAllowed?: boolean;
+
   @ApiPropertyOptional({
     enum: DATA_REGIONS,
     description: 'Accepted only when unchanged; a change is refused with 409.',
@@ -48,6 +53,7 @@ export class TenantDto {
   @ApiProperty({ enum: DATA_REGIONS }) dataRegion!: DataRegionCode;
   @ApiProperty({ enum: TENANT_TIERS }) tier!: TenantTierCode;
   @ApiProperty() appPasswordsAllowed!: boolean;
+  @ApiProperty() weakOathSecretsAllowed!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -64,6 +70,7 @@ export function toTenantDto(t: TenantRow): TenantDto {
     dataRegion: t.dataRegion,
     tier: t.tier,
     appPasswordsAllowed: t.appPasswordsAllowed,
+    weakOathSecretsAllowed: t.weakOathSecretsAllowed,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

@@ -1,0 +1,210 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
+
+export interface AuthenticationReportFilter {
+  from: Date;
+  to: Date;
+  userName?: string;
+  result?: 'success' | 'deny';
+  denyReason?: string;
+  method?: string;
+  serverId?: string;
+  clientIp?: string;
+  providerId?: string;
+  /** Keyset: rows after (time, id). */
+  after?: { at: Date; id: string };
+}
+
+/** R26 columns of the authentication report, in export order. */
+export const AUTHENTICATION_COLUMNS = [
+  'id',
+  'time',
+  'authenticationId',
+  'userName',
+  'firstName',
+  'lastName',
+  'email',
+  'method',
+  'result',
+  'denyReason',
+  'phoneNumber',
+  'deviceToken',
+  'clientIp',
+  'serverName',
+  'serverIp',
+  'providerId',
+  'deliveryStatus',
+  'dataRegion',
+  'correlationId',
+] as const;
+
+export const USAGE_COLUMNS = [
+  'period',
+  'providerId',
+  'authentications',
+  'sms',
+  'voice',
+  'app_notification',
+  'app_code',
+  'oath_token',
+  'app_password',
+  'success',
+  'deny',
+  'billableUsers',
+  'licensedUsers',
+] as const;
+
+type Query = { text: string; values: unknown[] };
+
+function authenticationQuery(tenantId: string, region: string, f: AuthenticationReportFilter, limit?: number): Query {
+  const values: unknown[] = [tenantId, region, f.from, f.to];
+  const where = [
+    'r.tenant_id = $1::uuid',
+    'r.data_region = $2::data_region',
+    'r.occurred_at >= $3',
+    'r.occurred_at < $4',
+  ];
+  const add = (sql: string, v: unknown) => {
+    values.push(v);
+    where.push(sql.replace('?', `$${values.length}`));
+  };
+  if (f.userName) add('r.unique_id = ?', f.userName);
+  if (f.result) add('r.result = ?::authentication_result', f.result);
+  if (f.denyReason) add('r.deny_reason = ?', f.denyReason);
+  if (f.method) add('r.method = ?::auth_method', f.method);
+  if (f.serverId) add('r.server_id = ?::uuid', f.serverId);
+  if (f.clientIp) add('r.client_ip = ?', f.clientIp);
+  if (f.providerId) add('r.provider_id = ?::uuid', f.providerId);
+  if (f.after) {
+    values.push(f.after.at, f.after.id);
+    where.push(`(r.occurred_at, r.id) > ($${values.length - 1}, $${values.length}::uuid)`);
+  }
+  const text = `SELECT r.id::text AS "id", r.occurred_at AS "time", r.authentication_id::text AS "authenticationId",
+      r.unique_id AS "userName", r.first_name AS "firstName", r.last_name AS "lastName", r.email AS "email",
+      r.method::text AS "method", r.result::text AS "result", r.deny_reason AS "denyReason", r.phone AS "phoneNumber",
+      r.device_token AS "deviceToken", r.client_ip AS "clientIp", r.server_name AS "serverName", r.server_ip AS "serverIp",
+      r.provider_id::text AS "providerId", r.delivery_status::text AS "deliveryStatus", r.data_region::text AS "dataRegion",
+      r.correlation_id AS "correlationId"
+    FROM authentication_records r WHERE ${where.join(' AND ')}
+    ORDER BY r.occurred_at, r.id${limit ? ` LIMIT ${Math.floor(limit)}` : ''}`;
+  return { text, values };
+}
+
+function usageQuery(tenantId: string, granularity: 'day' | 'month', from: Date, to: Date): Query {
+  // Authentications count from the usage ledger (what billing reports, R2); methods and results
+  // from the records; billable users are billing's user-month rows; licensed users the seats
+  // assigned in pools in force at the end of the period (or now).
+  const text = `
+    WITH periods AS (
+      SELECT p AS period_start, LEAST(p + ('1 ' || $2)::interval, $4::timestamptz) AS period_end
+        FROM generate_series(date_trunc($2, $3::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $4::timestamptz - interval '1 microsecond', ('1 ' || $2)::interval) p
+    ),
+    auths AS (
+      SELECT provider_id, date_trunc($2, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period_start, count(*) AS n
+        FROM usage_ledger WHERE tenant_id = $1::uuid AND kind = 'authentication' AND occurred_at >= $3 AND occurred_at < $4
+       GROUP BY 1, 2
+    ),
+    recs AS (
+      SELECT provider_id, date_trunc($2, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period_start,
+             count(*) FILTER (WHERE method = 'sms') AS sms, count(*) FILTER (WHERE method = 'voice') AS voice,
+             count(*) FILTER (WHERE method = 'app_notification') AS app_notification,
+             count(*) FILTER (WHERE method = 'app_code') AS app_code, count(*) FILTER (WHERE method = 'oath_token') AS oath_token,
+             count(*) FILTER (WHERE method = 'app_password') AS app_password,
+             count(*) FILTER (WHERE result = 'success') AS success, count(*) FILTER (WHERE result = 'deny') AS deny
+        FROM authentication_records WHERE tenant_id = $1::uuid AND occurred_at >= $3 AND occurred_at < $4
+       GROUP BY 1, 2
+    ),
+    billable AS (
+      SELECT provider_id, period_start, sum(quantity) AS n FROM usage_ledger
+       WHERE tenant_id = $1::uuid AND kind = 'user_month' AND period_start >= date_trunc('month', $3::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND period_start < $4
+       GROUP BY 1, 2
+    ),
+    keys AS (
+      SELECT provider_id, period_start FROM auths UNION SELECT provider_id, period_start FROM recs
+      UNION SELECT provider_id, period_start FROM billable WHERE $2 = 'month'
+    )
+    SELECT to_char(k.period_start AT TIME ZONE 'UTC', CASE WHEN $2 = 'day' THEN 'YYYY-MM-DD' ELSE 'YYYY-MM' END) AS "period",
+           k.provider_id::text AS "providerId",
+           COALESCE(a.n, 0)::int AS "authentications",
+           COALESCE(r.sms, 0)::int AS "sms", COALESCE(r.voice, 0)::int AS "voice",
+           COALESCE(r.app_notification, 0)::int AS "app_notification", COALESCE(r.app_code, 0)::int AS "app_code",
+           COALESCE(r.oath_token, 0)::int AS "oath_token", COALESCE(r.app_password, 0)::int AS "app_password",
+           COALESCE(r.success, 0)::int AS "success", COALESCE(r.deny, 0)::int AS "deny",
+           CASE WHEN $2 = 'month' THEN COALESCE(b.n, 0)::int END AS "billableUsers",
+           (SELECT count(DISTINCT la.user_id)::int FROM license_assignments la JOIN license_pools lp
+               ON lp.tenant_id = la.tenant_id AND lp.id = la.pool_id
+             WHERE la.tenant_id = $1::uuid AND lp.term_start <= LEAST(pe.period_end, now()) AND lp.term_end > LEAST(pe.period_end, now()) - interval '1 microsecond'
+           ) AS "licensedUsers"
+      FROM keys k
+      JOIN periods pe ON pe.period_start = k.period_start
+      LEFT JOIN auths a ON a.provider_id = k.provider_id AND a.period_start = k.period_start
+      LEFT JOIN recs r ON r.provider_id = k.provider_id AND r.period_start = k.period_start
+      LEFT JOIN billable b ON b.provider_id = k.provider_id AND b.period_start = k.period_start
+     ORDER BY 1, 2`;
+  return { text, values: [tenantId, granularity, from, to] };
+}
+
+/**
+ * Report rows straight from PostgreSQL through a server-side cursor (pg-query-stream): memory stays
+ * flat whatever the size, and stopping the consumer (a cancelled download) closes the cursor and
+ * ends the transaction. Each read runs as the app role inside one READ ONLY transaction with the
+ * tenant set, so row-level security applies exactly as for the API.
+ */
+@Injectable()
+export class ReportSource implements OnModuleDestroy {
+  private readonly pool: Pool;
+
+  constructor(@Inject(APP_CONFIG) config: BaseConfig) {
+    this.pool = new Pool({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_SIZE,
+      application_name: 'twofold-reporting',
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+
+  authentications(
+    tenantId: string,
+    region: string,
+    filter: AuthenticationReportFilter,
+    limit?: number,
+  ): AsyncGenerator<Record<string, unknown>> {
+    return this.stream(tenantId, authenticationQuery(tenantId, region, filter, limit));
+  }
+
+  usage(tenantId: string, granularity: 'day' | 'month', from: Date, to: Date): AsyncGenerator<Record<string, unknown>> {
+    return this.stream(tenantId, usageQuery(tenantId, granularity, from, to));
+  }
+
+  async countAuthentications(tenantId: string, region: string, filter: AuthenticationReportFilter): Promise<number> {
+    const q = authenticationQuery(tenantId, region, filter);
+    const count = { text: `SELECT count(*)::int AS n FROM (${q.text}) x`, values: q.values };
+    for await (const row of this.stream(tenantId, count)) return row.n as number;
+    return 0;
+  }
+
+  private async *stream(tenantId: string, query: Query): AsyncGenerator<Record<string, unknown>> {
+    const client: PoolClient = await this.pool.connect();
+    let clean = false;
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      const rows = client.query(new QueryStream(query.text, query.values, { batchSize: 500 }));
+      try {
+        for await (const row of rows) yield row as Record<string, unknown>;
+      } finally {
+        rows.destroy();
+      }
+      await client.query('COMMIT');
+      clean = true;
+    } finally {
+      if (!clean) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+}
