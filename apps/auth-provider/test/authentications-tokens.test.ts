@@ -95,6 +95,15 @@ describe('authentication API: hardware tokens, voice, lockout', () => {
     expect((await verify(b.body.id, ahead)).body.reason).toBe('invalid_code');
   });
 
+  it('R25: a token past its expiry date no longer signs in', async () => {
+    const u = await createUser(h, t, { mfaEnabled: true });
+    const token = await assignToken(u.id, { type: 'totp', algorithm: 'SHA1', digits: 6 });
+    await adminQuery(h.db, `UPDATE oath_tokens SET expires_at = now() - interval '1 minute' WHERE id = $1`, [token.id]);
+    const code = totp(token.secret, Date.now(), { algorithm: 'SHA1', digits: 6, period: 30 });
+    const a = await start({ userId: u.id, method: 'oath_token' });
+    expect((await verify(a.body.id, code)).body).toMatchObject({ status: 'denied', reason: 'invalid_code' });
+  });
+
   it('voice: the call job carries the provider’s caller ID (R23) and a sealed code', async () => {
     const u = await createUser(h, t, { mfaEnabled: true });
     await h

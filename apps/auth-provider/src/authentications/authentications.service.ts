@@ -435,7 +435,7 @@ export class AuthenticationsService {
         return { ok: false, reason: 'invalid_code', final: false };
       }
       case 'oath_token': {
-        for (const t of await this.tokens.assignedSecrets(scope, userId)) {
+        for (const t of await this.tokens.assignedSecrets(scope, userId, now)) {
           const secret = this.box.open(t.keyId, t.secretCiphertext, oathSecretAad(scope.tenantId, t.id));
           const options = { algorithm: t.algorithm, digits: t.digits as 6 | 7 | 8 };
           if (t.type === 'totp') {

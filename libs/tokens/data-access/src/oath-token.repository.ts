@@ -20,9 +20,10 @@ export const oathSecretAad = (tenantId: string, tokenId: string): string => `oat
 /** Hardware OATH tokens (R25) as the authentication engine needs them. */
 @Injectable()
 export class OathTokenRepository {
-  async assignedSecrets(scope: TenantScope, userId: string): Promise<OathTokenSecret[]> {
+  /** The user's tokens that can still sign in: assigned, and not past the expiry date of their import (R25). */
+  async assignedSecrets(scope: TenantScope, userId: string, at: Date): Promise<OathTokenSecret[]> {
     const rows = await scope.tx.oathToken.findMany({
-      where: { tenantId: scope.tenantId, assignedUserId: userId },
+      where: { tenantId: scope.tenantId, assignedUserId: userId, OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] },
       select: {
         id: true,
         serial: true,
