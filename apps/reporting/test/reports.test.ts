@@ -24,7 +24,7 @@ describe('reports and exports (R26, R27)', () => {
   });
   afterAll(() => h.close());
 
-  const get = (path: string, q: Record<string, string | number>, t = a) =>
+  const get = (path: string, q: Record<string, string | number | undefined>, t = a) =>
     h.http().get(path).query(q).set(bearer(t.apiKey));
 
   it('pages the authentication report with a cursor, oldest first, only the tenant’s rows', async () => {
