@@ -1,16 +1,31 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HttpConfig } from '@twofold/platform/config';
+import { DeliveryOutcomeRepository, MessageRepository, SenderRepository } from '@twofold/delivery/data-access';
+import { AuthModule } from '@twofold/platform/auth';
+import { AppConfigModule, DeliveryConfig } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
 import { QueueModule } from '@twofold/platform/queue';
+import { SenderRoutesController, ShortCodesController } from './senders/senders.controller';
+import { SendersService } from './senders/senders.service';
+import { TwilioStatusController } from './status/twilio-status.controller';
+import { TwilioStatusService } from './status/twilio-status.service';
 
-/** The delivery HTTP process. Its feature modules arrive with the delivery issue. */
+/** The delivery HTTP process: Twilio status callbacks and the operator's sender management. */
 @Module({})
 export class AppModule {
-  static forRoot(config: HttpConfig): DynamicModule {
+  static forRoot(config: DeliveryConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), loggerModule(config, 'delivery'), DbModule, QueueModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        loggerModule(config, 'delivery'),
+        DbModule,
+        QueueModule,
+        HealthModule,
+        AuthModule.forRoot({ verifiers: [], operatorKey: config.OPERATOR_API_KEY }),
+      ],
+      controllers: [TwilioStatusController, ShortCodesController, SenderRoutesController],
+      providers: [MessageRepository, SenderRepository, DeliveryOutcomeRepository, TwilioStatusService, SendersService],
     };
   }
 }

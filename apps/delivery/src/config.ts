@@ -1,4 +1,4 @@
-import { deliveryConfigSchema, Env, loadConfig, workerConfigSchema } from '@twofold/platform/config';
+import { deliveryConfigSchema, deliveryWorkerConfigSchema, Env, loadConfig } from '@twofold/platform/config';
 
 export const loadHttpConfig = (env?: Env) => loadConfig(deliveryConfigSchema, env);
-export const loadWorkerConfig = (env?: Env) => loadConfig(workerConfigSchema, env);
+export const loadWorkerConfig = (env?: Env) => loadConfig(deliveryWorkerConfigSchema, env);

@@ -1,1 +1,5 @@
 export * from './message.repository';
+export * from './sender.repository';
+export * from './delivery-outcome.repository';
+export * from './sender-rate.limiter';
+export * from './twilio.gateway';

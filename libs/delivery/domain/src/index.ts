@@ -1,1 +1,3 @@
-export {};
+export * from './routing';
+export * from './status';
+export * from './message-text';

@@ -73,17 +73,65 @@ export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema)
   AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
 });
 
-export const deliveryConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3001) });
+/** Twilio (delivery): the API account, and the public URL Twilio calls back and signs. */
+export const twilioConfigSchema = z.object({
+  /** Another Twilio-compatible server (tests: the fake in platform/testing). */
+  TWILIO_API_BASE_URL: z
+    .string()
+    .url()
+    .default('https://api.twilio.com')
+    .transform((v) => v.replace(/\/+$/, '')),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC and 32 hex digits)'),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** Base URL of the delivery service as Twilio reaches it: status callbacks and their signatures. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+    .transform((v) => v.replace(/\/+$/, '')),
+});
+
+/** Development/test stand-ins; production refuses to boot without real values. */
+export const DEV_TWILIO = {
+  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'development-only-twilio-token',
+  PUBLIC_BASE_URL: 'http://127.0.0.1:3001',
+} as const;
+
+export const deliveryConfigSchema = baseConfigSchema
+  .merge(httpConfigSchema)
+  .merge(twilioConfigSchema)
+  .extend({
+    PORT: port(3001),
+    /** Platform operator key: manages short codes and sender routes. */
+    OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
+  });
 export const billingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3002) });
 export const reportingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3003) });
 export const workerConfigSchema = baseConfigSchema.extend({
   WORKER_CONCURRENCY: int(1, 256).default(8),
 });
 
+export const deliveryWorkerConfigSchema = workerConfigSchema.merge(twilioConfigSchema).extend({
+  /** Messages per second per short code unless the code sets its own (carrier default ~100/s). */
+  SHORT_CODE_RATE_PER_SECOND: int(1, 100_000).default(100),
+  /** Messages per second per long code / alphanumeric sender unless the route sets its own. */
+  LONG_CODE_RATE_PER_SECOND: int(1, 100_000).default(1),
+  /** Voice `From` when neither the server nor the provider configured a caller ID (E.164). */
+  TWILIO_VOICE_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number')
+    .optional(),
+  /** Twilio HTTP timeout; a timeout is a transient error (retried). */
+  TWILIO_TIMEOUT_MS: int(100, 120_000).default(10_000),
+});
+
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 export type HttpConfig = BaseConfig & z.infer<typeof httpConfigSchema> & { PORT: number };
 export type AuthProviderConfig = z.infer<typeof authProviderConfigSchema>;
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;
+export type DeliveryWorkerConfig = z.infer<typeof deliveryWorkerConfigSchema>;
 
 /** Variables whose values never appear in logs or error messages. */
 export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
@@ -91,6 +139,7 @@ export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'REDIS_URL',
   'SECRETS_KEYS',
+  'TWILIO_AUTH_TOKEN',
 ]);
 
 export class ConfigError extends Error {
@@ -108,6 +157,9 @@ export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Env = process
   if (cleaned.NODE_ENV !== 'production' && cleaned.SECRETS_KEYS === undefined) {
     cleaned.SECRETS_KEYS = DEV_SECRETS_KEYS;
     cleaned.SECRETS_ACTIVE_KEY_ID ??= DEV_SECRETS_ACTIVE_KEY_ID;
+  }
+  if (cleaned.NODE_ENV !== 'production') {
+    for (const [key, value] of Object.entries(DEV_TWILIO)) cleaned[key] ??= value;
   }
   const parsed = schema.safeParse(cleaned);
   const problems = parsed.success

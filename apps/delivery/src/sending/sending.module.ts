@@ -1,0 +1,71 @@
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
+import {
+  DeliveryOutcomeRepository,
+  MessageRepository,
+  SenderRateLimiter,
+  SenderRepository,
+  TwilioGateway,
+} from '@twofold/delivery/data-access';
+import { createRedis, QueueProducer } from '@twofold/platform/queue';
+import { secretBoxProvider } from '../common/secret-box.provider';
+import { SendingService } from './sending.service';
+
+/** The worker's own Redis client: sender rate limits and the fallback producer. */
+const RATE_REDIS = Symbol('RATE_REDIS');
+
+@Injectable()
+class RateRedisShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(RATE_REDIS) private readonly redis: Redis,
+    private readonly producer: QueueProducer,
+  ) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+@Module({
+  providers: [
+    secretBoxProvider,
+    MessageRepository,
+    SenderRepository,
+    DeliveryOutcomeRepository,
+    {
+      provide: TwilioGateway,
+      inject: [APP_CONFIG],
+      useFactory: (c: DeliveryWorkerConfig) =>
+        new TwilioGateway({
+          apiBaseUrl: c.TWILIO_API_BASE_URL,
+          accountSid: c.TWILIO_ACCOUNT_SID,
+          authToken: c.TWILIO_AUTH_TOKEN,
+          timeoutMs: c.TWILIO_TIMEOUT_MS,
+        }),
+    },
+    {
+      provide: RATE_REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (c: DeliveryWorkerConfig) => createRedis(c.REDIS_URL, 'worker', 'twofold-delivery-rate'),
+    },
+    {
+      provide: SenderRateLimiter,
+      inject: [RATE_REDIS, APP_CONFIG],
+      // Namespaced like the queues (without their hash-tag braces), so deployments sharing a Redis
+      // do not share sender budgets by accident.
+      useFactory: (r: Redis, c: DeliveryWorkerConfig) =>
+        new SenderRateLimiter(r, `dlv-rate:${c.QUEUE_PREFIX.replace(/[{}]/g, '')}`),
+    },
+    {
+      // SMS -> voice fallback enqueues the call from the worker.
+      provide: QueueProducer,
+      inject: [RATE_REDIS, APP_CONFIG],
+      useFactory: (r: Redis, c: DeliveryWorkerConfig) => new QueueProducer(r, c.QUEUE_PREFIX),
+    },
+    RateRedisShutdown,
+    SendingService,
+  ],
+  exports: [SendingService],
+})
+export class SendingModule {}

@@ -1,0 +1,264 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { codeAad, PlaceVoiceCallJob, SendSmsJob } from '@twofold/delivery/contracts';
+import {
+  DeliveryOutcomeRepository,
+  MessageRepository,
+  MessageToSend,
+  SenderRateLimiter,
+  SenderRepository,
+  TwilioGateway,
+  TenantDeliverySettings,
+  classifyTwilioError,
+} from '@twofold/delivery/data-access';
+import {
+  checkRecipient,
+  DeliveryFailure,
+  rotation,
+  SenderCandidate,
+  smsBody,
+  smsCandidates,
+  spokenDigits,
+  VOICE_REPEATS,
+} from '@twofold/delivery/domain';
+import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
+import { SecretBox } from '@twofold/platform/crypto';
+import { Clock, DbService } from '@twofold/platform/db';
+import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError, QueueProducer } from '@twofold/platform/queue';
+import { statusCallbackUrl } from '../common/delivery.errors';
+
+/** A send that may work on another attempt: BullMQ retries it with exponential backoff and jitter. */
+export class TransientSendError extends Error {}
+
+const MAX_ATTEMPTS = DEFAULT_JOB_OPTIONS.attempts ?? 1;
+/** Longest single wait for a sender slot before asking Redis again. */
+const MAX_RATE_WAIT_MS = 1_000;
+/** Send failures after which the tenant's SMS -> voice fallback may call instead. */
+const FALLBACK_FAILURES = new Set<string>([DeliveryFailure.NoRouteForCountry, '21610', '21612', '21614', '21408']);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Prepared {
+  message: MessageToSend;
+  settings: TenantDeliverySettings;
+  routing: { ok: true; candidates: SenderCandidate[]; to: string } | { ok: false; failure: DeliveryFailure };
+}
+
+/**
+ * The delivery use cases of the worker: open the sealed code, route, wait for a sender slot, send
+ * through Twilio, record the outcome. Logs name the message, status and error code only — never
+ * the code, the body or the phone number.
+ */
+@Injectable()
+export class SendingService {
+  private readonly logger = new Logger(SendingService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: DeliveryWorkerConfig,
+    private readonly db: DbService,
+    private readonly clock: Clock,
+    private readonly box: SecretBox,
+    private readonly messages: MessageRepository,
+    private readonly senders: SenderRepository,
+    private readonly outcomes: DeliveryOutcomeRepository,
+    private readonly limiter: SenderRateLimiter,
+    private readonly twilio: TwilioGateway,
+    private readonly producer: QueueProducer,
+  ) {}
+
+  async sendSms(job: SendSmsJob, ctx: JobContext): Promise<void> {
+    const prepared = await this.prepare(job.tenantId, job.messageId, 'sms');
+    if (!prepared) return;
+    const { message, settings, routing } = prepared;
+    const code = await this.openCode(job, message);
+    const fallback = settings.smsFallbackToVoice ? code : null;
+    if (!routing.ok) return this.fail(job.tenantId, message, routing.failure, null, fallback);
+    const sender = await this.acquireSender(routing.candidates);
+    let sid: string;
+    try {
+      sid = await this.twilio.sendSms({
+        to: routing.to,
+        from: sender.sender,
+        body: smsBody(settings.smsTemplate, code),
+        statusCallback: statusCallbackUrl(this.config.PUBLIC_BASE_URL, job.tenantId, message.id),
+      });
+    } catch (error) {
+      return this.sendFailed(job.tenantId, message, error, ctx, fallback);
+    }
+    await this.db.inTenant(job.tenantId, (scope) =>
+      this.messages.markSent(
+        scope,
+        message.id,
+        { sender: sender.sender, senderKind: sender.kind, twilioSid: sid },
+        this.clock.now(),
+      ),
+    );
+    this.logger.log({ messageId: message.id, status: 'sent', senderKind: sender.kind }, 'sms sent');
+  }
+
+  async placeCall(job: PlaceVoiceCallJob, ctx: JobContext): Promise<void> {
+    const prepared = await this.prepare(job.tenantId, job.messageId, 'voice');
+    if (!prepared) return;
+    const { message, routing } = prepared;
+    if (!routing.ok) return this.fail(job.tenantId, message, routing.failure, null, null);
+    // R23: the caller ID configured for the server or provider, recorded as requested.
+    const from = job.callerId ?? this.config.TWILIO_VOICE_FROM;
+    if (!from) return this.fail(job.tenantId, message, DeliveryFailure.NoVoiceCallerId, null, null);
+    const code = await this.openCode(job, message);
+    const twiml = TwilioGateway.sayTwiml(`Your verification code is: ${spokenDigits(code)}.`, VOICE_REPEATS);
+    let sid: string;
+    try {
+      sid = await this.twilio.placeCall({
+        to: routing.to,
+        from,
+        twiml,
+        statusCallback: statusCallbackUrl(this.config.PUBLIC_BASE_URL, job.tenantId, message.id),
+      });
+    } catch (error) {
+      return this.sendFailed(job.tenantId, message, error, ctx, null);
+    }
+    await this.db.inTenant(job.tenantId, (scope) =>
+      this.messages.markSent(
+        scope,
+        message.id,
+        { sender: from, senderKind: 'caller_id', twilioSid: sid },
+        this.clock.now(),
+      ),
+    );
+    this.logger.log({ messageId: message.id, status: 'sent', senderKind: 'caller_id' }, 'call placed');
+  }
+
+  /** Loads the message, the tenant's settings and (for SMS) the senders, all in one tenant transaction. */
+  private async prepare(tenantId: string, messageId: string, channel: 'sms' | 'voice'): Promise<Prepared | null> {
+    const prepared = await this.db.inTenant(tenantId, async (scope): Promise<Prepared | null> => {
+      const message = await this.messages.find(scope, messageId);
+      if (!message) return null;
+      const settings = await this.outcomes.settings(scope);
+      const recipient = checkRecipient(message.toPhone);
+      if (!recipient.ok) return { message, settings, routing: recipient };
+      if (channel === 'voice') {
+        return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
+      }
+      const country = recipient.recipient.country as string;
+      const { shortCodes, routes } = await this.senders.forCountry(scope.tx, country);
+      const decision = smsCandidates({
+        country,
+        shortCodes,
+        routes,
+        defaults: {
+          shortCodePerSecond: this.config.SHORT_CODE_RATE_PER_SECOND,
+          longCodePerSecond: this.config.LONG_CODE_RATE_PER_SECOND,
+        },
+      });
+      return {
+        message,
+        settings,
+        routing: decision.ok ? { ok: true, candidates: decision.candidates, to: recipient.recipient.e164 } : decision,
+      };
+    });
+    if (!prepared) throw new PermanentJobError(`message ${messageId} not found`);
+    // A job delivered again after its message went out (or failed for good) has nothing to do.
+    if (prepared.message.twilioSid || prepared.message.status !== 'queued') {
+      this.logger.log({ messageId, status: prepared.message.status }, 'message already handled');
+      return null;
+    }
+    return prepared;
+  }
+
+  private async openCode(job: SendSmsJob | PlaceVoiceCallJob, message: MessageToSend): Promise<string> {
+    try {
+      const plain = this.box.open(
+        job.code.keyId,
+        Buffer.from(job.code.ciphertext, 'base64'),
+        codeAad(job.tenantId, job.messageId),
+      );
+      return plain.toString('utf8');
+    } catch {
+      return this.fail(job.tenantId, message, DeliveryFailure.CodeUnreadable, null, null);
+    }
+  }
+
+  /** Waits (holding this job) until one sender of the pool has a slot: bursts queue, never fail. */
+  private async acquireSender(candidates: SenderCandidate[]): Promise<SenderCandidate> {
+    const pool = candidates[0].kind === 'short_code' ? 'short_code' : 'route';
+    for (;;) {
+      const got = await this.limiter.acquire(pool, rotation(candidates, Math.random));
+      if (got.sender) return got.sender;
+      await sleep(Math.min(got.waitMs, MAX_RATE_WAIT_MS) + Math.floor(Math.random() * 3));
+    }
+  }
+
+  private async sendFailed(
+    tenantId: string,
+    message: MessageToSend,
+    error: unknown,
+    ctx: JobContext,
+    fallbackCode: string | null,
+  ): Promise<never> {
+    const failure = classifyTwilioError(error);
+    if (failure.transient && ctx.attempt < MAX_ATTEMPTS) {
+      this.logger.warn(
+        { messageId: message.id, errorCode: failure.code, attempt: ctx.attempt },
+        'send failed, will retry',
+      );
+      throw new TransientSendError(`twilio ${failure.code}`);
+    }
+    return this.fail(tenantId, message, failure.code, failure.message, fallbackCode);
+  }
+
+  /** Records the final failure (message and authentication record) and stops the job for good. */
+  private async fail(
+    tenantId: string,
+    message: MessageToSend,
+    errorCode: string,
+    errorMessage: string | null,
+    /** The code, when the tenant wants a failed SMS to fall back to voice. */
+    fallbackCode: string | null,
+  ): Promise<never> {
+    const fallback = fallbackCode !== null && message.channel === 'sms' && FALLBACK_FAILURES.has(errorCode);
+    const voiceMessageId = fallback ? randomUUID() : null;
+    await this.db.inTenant(tenantId, async (scope) => {
+      const changed = await this.messages.markFailed(scope, message.id, errorCode, errorMessage);
+      if (voiceMessageId && message.authenticationId && message.providerId) {
+        await this.messages.createQueued(scope, {
+          id: voiceMessageId,
+          authenticationId: message.authenticationId,
+          providerId: message.providerId,
+          userId: message.userId,
+          channel: 'voice',
+          toPhone: message.toPhone,
+          country: message.country,
+        });
+      } else if (changed && message.authenticationId) {
+        if ((await this.messages.latestIdOf(scope, message.authenticationId)) === message.id) {
+          await this.outcomes.recordOutcome(scope, message.authenticationId, 'failed');
+        }
+      }
+    });
+    this.logger.warn({ messageId: message.id, status: 'failed', errorCode }, 'delivery failed');
+    if (voiceMessageId && message.authenticationId && message.providerId) {
+      await this.fallBackToVoice(tenantId, message, voiceMessageId, fallbackCode as string);
+    }
+    throw new PermanentJobError(`delivery failed: ${errorCode}`);
+  }
+
+  /** The tenant's SMS -> voice fallback: the same code, re-sealed for the new message, by call. */
+  private async fallBackToVoice(
+    tenantId: string,
+    sms: MessageToSend,
+    voiceMessageId: string,
+    code: string,
+  ): Promise<void> {
+    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, voiceMessageId));
+    await this.producer.enqueue('delivery.voice', {
+      type: 'delivery.voice.call',
+      tenantId,
+      idempotencyKey: voiceMessageId,
+      authenticationId: sms.authenticationId as string,
+      messageId: voiceMessageId,
+      code: { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') },
+      callerId: null,
+    });
+    this.logger.log({ messageId: sms.id, fallbackMessageId: voiceMessageId }, 'sms failed: falling back to voice');
+  }
+}
