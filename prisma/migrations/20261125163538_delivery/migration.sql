@@ -2,16 +2,37 @@
 
 -- Per-code send rate; null = the worker's SHORT_CODE_RATE_PER_SECOND.
 ALTER TABLE "short_codes" ADD COLUMN "rate_limit_per_second" INTEGER;
-ALTER TABLE "short_codes" ADD CONSTRAINT "short_codes_rate_limit_positive"
-  CHECK ("rate_limit_per_second" IS NULL OR "rate_limit_per_second" > 0);
-ALTER TABLE "sender_routes" ADD CONSTRAINT "sender_routes_rate_limit_positive"
-  CHECK ("rate_limit_per_second" IS NULL OR "rate_limit_per_second" > 0);
+
+-- Rules as BEFORE triggers, not CHECK constraints: the Wasm schema engine of our offline Prisma
+-- route crashes ("RuntimeError: unreachable") on a database with CHECK constraints (decision 0003).
+CREATE FUNCTION "twofold_sender_rate_positive"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.rate_limit_per_second IS NOT NULL AND NEW.rate_limit_per_second <= 0 THEN
+    RAISE EXCEPTION 'sender_rate_invalid' USING ERRCODE = '23514';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER "short_codes_rate_positive" BEFORE INSERT OR UPDATE OF "rate_limit_per_second" ON "short_codes"
+  FOR EACH ROW EXECUTE FUNCTION "twofold_sender_rate_positive"();
+CREATE TRIGGER "sender_routes_rate_positive" BEFORE INSERT OR UPDATE OF "rate_limit_per_second" ON "sender_routes"
+  FOR EACH ROW EXECUTE FUNCTION "twofold_sender_rate_positive"();
 
 -- Tenant delivery settings: SMS -> voice fallback, and the SMS body (null = safe default).
 ALTER TABLE "tenants" ADD COLUMN "sms_fallback_to_voice" BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE "tenants" ADD COLUMN "sms_template" TEXT;
-ALTER TABLE "tenants" ADD CONSTRAINT "tenants_sms_template_has_code"
-  CHECK ("sms_template" IS NULL OR (position('{code}' in "sms_template") > 0 AND length("sms_template") <= 320));
+CREATE FUNCTION "twofold_tenants_sms_template"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.sms_template IS NOT NULL AND (position('{code}' in NEW.sms_template) = 0 OR length(NEW.sms_template) > 320) THEN
+    RAISE EXCEPTION 'sms_template_invalid' USING ERRCODE = '23514';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER "tenants_sms_template" BEFORE INSERT OR UPDATE OF "sms_template" ON "tenants"
+  FOR EACH ROW EXECUTE FUNCTION "twofold_tenants_sms_template"();
 
 -- R21 short-code pools. Operators change them through the delivery API afterwards.
 INSERT INTO "short_codes" ("id", "country", "code", "enabled", "updated_at") VALUES
