@@ -1,16 +1,35 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HttpConfig } from '@twofold/platform/config';
+import { AuthModule } from '@twofold/platform/auth';
+import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
 import { QueueModule } from '@twofold/platform/queue';
+import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
+import { BillingAccountController } from './account/billing-account.controller';
+import { BillingAccountService } from './account/billing-account.service';
+import { BillingCoreModule } from './billing-core.module';
+import type { BillingHttpConfig } from './config';
+import { RawBodyHook } from './webhooks/raw-body.hook';
+import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
+import { StripeWebhookService } from './webhooks/stripe-webhook.service';
 
-/** The billing HTTP process. Its feature modules arrive with the billing issue. */
+/** The billing HTTP process: Stripe webhooks and the tenant admin billing API. */
 @Module({})
 export class AppModule {
-  static forRoot(config: HttpConfig): DynamicModule {
+  static forRoot(config: BillingHttpConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), loggerModule(config, 'billing'), DbModule, QueueModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        loggerModule(config, 'billing'),
+        DbModule,
+        QueueModule,
+        HealthModule,
+        AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
+        BillingCoreModule,
+      ],
+      controllers: [StripeWebhookController, BillingAccountController],
+      providers: [RawBodyHook, StripeWebhookService, BillingAccountService],
     };
   }
 }

@@ -1,4 +1,52 @@
-import { billingConfigSchema, Env, loadConfig, workerConfigSchema } from '@twofold/platform/config';
+import { billingConfigSchema, describeConfig, Env, loadConfig, workerConfigSchema } from '@twofold/platform/config';
+import { z } from 'zod';
 
-export const loadHttpConfig = (env?: Env) => loadConfig(billingConfigSchema, env);
-export const loadWorkerConfig = (env?: Env) => loadConfig(workerConfigSchema, env);
+/**
+ * Stripe settings of the billing HTTP app and worker (STRIPE_API_BASE_URL points the official SDK at
+ * another Stripe-compatible server: the fake in tests). Secrets are masked by describeBillingConfig.
+ */
+const stripeConfigSchema = z.object({
+  STRIPE_API_BASE_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+    .default('https://api.stripe.com'),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_…/sk_live_…)'),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)'),
+  /** Metered prices (R10): the subscription item of each provider uses its model's price. */
+  STRIPE_PRICE_PER_AUTHENTICATION: z.string().min(1).default('price_auth'),
+  STRIPE_PRICE_PER_USER: z.string().min(1).default('price_user'),
+  /** Billing meters behind those prices: the event name meter events are sent with, and the id reconciliation reads. */
+  STRIPE_METER_EVENT_AUTHENTICATIONS: z.string().min(1).default('twofold_authentications'),
+  STRIPE_METER_EVENT_USERS: z.string().min(1).default('twofold_billable_users'),
+  STRIPE_METER_ID_AUTHENTICATIONS: z.string().min(1).default('mtr_auth'),
+  STRIPE_METER_ID_USERS: z.string().min(1).default('mtr_user'),
+  /** Per-call timeout of Stripe requests; a timed-out call is retried later (never lost, never counted twice). */
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
+});
+
+const billingWorkerSchema = workerConfigSchema.merge(stripeConfigSchema).extend({
+  /** Pause of the billing loop when there is nothing to do (ms). 0 = no loop (tests drive it). */
+  BILLING_LOOP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
+  /** Usage rows claimed per tenant transaction, and parallel meter-event calls within it. */
+  BILLING_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(200),
+  BILLING_STRIPE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+});
+
+const billingHttpSchema = billingConfigSchema.merge(stripeConfigSchema);
+
+export type StripeConfig = z.infer<typeof stripeConfigSchema>;
+export type BillingHttpConfig = z.infer<typeof billingHttpSchema>;
+export type BillingWorkerConfig = z.infer<typeof billingWorkerSchema>;
+
+export const loadHttpConfig = (env?: Env): BillingHttpConfig => loadConfig(billingHttpSchema, env);
+export const loadWorkerConfig = (env?: Env): BillingWorkerConfig => loadConfig(billingWorkerSchema, env);
+
+const BILLING_SENSITIVE = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'];
+
+/** A copy safe to log: the platform's masking plus the Stripe secrets. */
+export function describeBillingConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const described = describeConfig(config);
+  for (const key of BILLING_SENSITIVE) if (key in described) described[key] = '***';
+  return described;
+}

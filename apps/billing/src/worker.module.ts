@@ -1,21 +1,28 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, WorkerConfig } from '@twofold/platform/config';
+import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { loggerModule } from '@twofold/platform/http';
 import { WorkerModule } from '@twofold/platform/queue';
+import { BillingCoreModule } from './billing-core.module';
+import type { BillingWorkerConfig } from './config';
+import { BILLING_LOOP_INTERVAL, BillingLoop } from './usage/billing-loop';
+import { ReportUsageProcessor } from './usage/report-usage.processor';
 
-/** The billing BullMQ worker process. Processors are registered here as the billing issue lands them. */
+/** The billing worker process: the billing loop (docs/decisions/0013-billing.md) and the billing.usage queue. */
 @Module({})
 export class AppWorkerModule {
-  static forRoot(config: WorkerConfig): DynamicModule {
+  static forRoot(config: BillingWorkerConfig): DynamicModule {
     return {
       module: AppWorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
         loggerModule(config, 'billing-worker'),
         DbModule,
-        WorkerModule.forRoot({ processors: [] }),
+        BillingCoreModule,
+        WorkerModule.forRoot({ imports: [BillingCoreModule], processors: [ReportUsageProcessor] }),
       ],
+      providers: [{ provide: BILLING_LOOP_INTERVAL, useValue: config.BILLING_LOOP_INTERVAL_MS }, BillingLoop],
+      exports: [BillingLoop],
     };
   }
 }

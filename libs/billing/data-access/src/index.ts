@@ -1,1 +1,5 @@
 export * from './usage-outbox.repository';
+export * from './usage-relay.repository';
+export * from './billable-users.repository';
+export * from './billing-accounts.repository';
+export * from './stripe.gateway';

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { authenticationUsageKey, monthStartUtc } from '@twofold/billing/domain';
 import type { TenantScope } from '@twofold/platform/db';
 
-/** First instant (UTC) of the calendar month of `at`: billing months are UTC months. */
-export function monthStartUtc(at: Date): Date {
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-}
+export { monthStartUtc };
 
 /**
  * The usage outbox (usage_ledger): one row per billable event, written in the same transaction as
@@ -24,7 +22,7 @@ export class UsageOutboxRepository {
           tenantId: scope.tenantId,
           providerId: event.providerId,
           kind: 'authentication',
-          idempotencyKey: `authentication:${event.authenticationId}`,
+          idempotencyKey: authenticationUsageKey(event.authenticationId),
           periodStart: monthStartUtc(event.occurredAt),
           subjectId: event.authenticationId,
           quantity: 1,

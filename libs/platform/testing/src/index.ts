@@ -1,2 +1,3 @@
 export * from './test-database';
 export * from './fake-twilio';
+export * from './fake-stripe';

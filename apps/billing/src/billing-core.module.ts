@@ -1,0 +1,64 @@
+import { Module } from '@nestjs/common';
+import {
+  BillableUsersRepository,
+  BillingAccountsRepository,
+  STRIPE_SETTINGS,
+  StripeGateway,
+  StripeSettings,
+  UsageRelayRepository,
+} from '@twofold/billing/data-access';
+import { APP_CONFIG } from '@twofold/platform/config';
+import type { StripeConfig } from './config';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { SubscriptionReconciler } from './subscriptions/subscription-reconciler.service';
+import { RELAY_OPTIONS, RelayOptions, UsageRelayService } from './usage/usage-relay.service';
+import { UserMonthService } from './usage/user-month.service';
+
+export function stripeSettings(config: StripeConfig): StripeSettings {
+  return {
+    apiBaseUrl: config.STRIPE_API_BASE_URL,
+    secretKey: config.STRIPE_SECRET_KEY,
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    timeoutMs: config.STRIPE_TIMEOUT_MS,
+    prices: { per_authentication: config.STRIPE_PRICE_PER_AUTHENTICATION, per_user: config.STRIPE_PRICE_PER_USER },
+    meterEvents: {
+      per_authentication: config.STRIPE_METER_EVENT_AUTHENTICATIONS,
+      per_user: config.STRIPE_METER_EVENT_USERS,
+    },
+    meterIds: { per_authentication: config.STRIPE_METER_ID_AUTHENTICATIONS, per_user: config.STRIPE_METER_ID_USERS },
+  };
+}
+
+/** Billing use cases shared by the HTTP app, the worker and the reconciliation command. */
+@Module({
+  providers: [
+    { provide: STRIPE_SETTINGS, inject: [APP_CONFIG], useFactory: stripeSettings },
+    {
+      provide: RELAY_OPTIONS,
+      inject: [APP_CONFIG],
+      useFactory: (c: { BILLING_BATCH_SIZE?: number; BILLING_STRIPE_CONCURRENCY?: number }): RelayOptions => ({
+        batchSize: c.BILLING_BATCH_SIZE ?? 200,
+        concurrency: c.BILLING_STRIPE_CONCURRENCY ?? 16,
+      }),
+    },
+    StripeGateway,
+    UsageRelayRepository,
+    BillableUsersRepository,
+    BillingAccountsRepository,
+    UsageRelayService,
+    UserMonthService,
+    SubscriptionReconciler,
+    ReconciliationService,
+  ],
+  exports: [
+    ReconciliationService,
+    StripeGateway,
+    UsageRelayRepository,
+    BillableUsersRepository,
+    BillingAccountsRepository,
+    UsageRelayService,
+    UserMonthService,
+    SubscriptionReconciler,
+  ],
+})
+export class BillingCoreModule {}

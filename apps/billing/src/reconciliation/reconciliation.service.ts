@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { BillingAccountsRepository, StripeGateway } from '@twofold/billing/data-access';
+import { DbService } from '@twofold/platform/db';
+
+export interface ReconciliationLine {
+  tenantId: string;
+  stripeCustomerId: string;
+  meter: 'authentications' | 'billable_users';
+  ours: number;
+  stripe: number;
+}
+
+/**
+ * R10: compares what our ledger says we reported (by meter-event timestamp) with Stripe's own meter
+ * totals per customer and meter over a period. Any line where the two differ is a finding.
+ */
+@Injectable()
+export class ReconciliationService {
+  constructor(
+    private readonly db: DbService,
+    private readonly accounts: BillingAccountsRepository,
+    private readonly stripe: StripeGateway,
+  ) {}
+
+  async compare(from: Date, to: Date): Promise<ReconciliationLine[]> {
+    const lines: ReconciliationLine[] = [];
+    const { meterIds } = this.stripe.settings;
+    for (const { tenantId, customerId } of await this.accounts.allCustomers()) {
+      const { customer, ours } = await this.db.inTenant(tenantId, async (scope) => ({
+        customer: await this.accounts.customerById(scope, customerId),
+        ours: await this.accounts.reportedForCustomer(scope, customerId, from, to),
+      }));
+      if (!customer) continue;
+      const start = Math.floor(from.getTime() / 1000);
+      const end = Math.floor(to.getTime() / 1000);
+      for (const [kind, meter, meterId] of [
+        ['authentication', 'authentications', meterIds.per_authentication],
+        ['user_month', 'billable_users', meterIds.per_user],
+      ] as const) {
+        lines.push({
+          tenantId,
+          stripeCustomerId: customer.stripeCustomerId,
+          meter,
+          ours: ours.find((o) => o.kind === kind)?.quantity ?? 0,
+          stripe: await this.stripe.meterTotal(meterId, customer.stripeCustomerId, start, end),
+        });
+      }
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { BillingAccountsRepository, StripeCallError, StripeGateway } from '@twofold/billing/data-access';
+import { DbService } from '@twofold/platform/db';
+
+/**
+ * R10: a Stripe customer per tenant (per provider when the provider is not linked to a tenant,
+ * R7) and a subscription with the model's metered price per provider; a deleted provider's
+ * subscription is cancelled. Stripe calls carry idempotency keys derived from our ids
+ * (`customer:<type>:<ownerId>`, `subscription:<providerId>`, `cancel:<providerId>`), so a crash
+ * between Stripe's answer and our insert just repeats the call and gets the same object back.
+ */
+@Injectable()
+export class SubscriptionReconciler {
+  private readonly logger = new Logger(SubscriptionReconciler.name);
+
+  constructor(
+    private readonly db: DbService,
+    private readonly accounts: BillingAccountsRepository,
+    private readonly stripe: StripeGateway,
+  ) {}
+
+  async reconcileAll(): Promise<{ created: number; cancelled: number; failed: number }> {
+    const result = { created: 0, cancelled: 0, failed: 0 };
+    for (const { tenantId, providerId } of await this.accounts.providersToReconcile(500)) {
+      try {
+        const r = await this.reconcileProvider(tenantId, providerId);
+        if (r === 'created') result.created += 1;
+        if (r === 'cancelled') result.cancelled += 1;
+      } catch (error) {
+        result.failed += 1;
+        this.logger.warn(
+          { tenantId, providerId, err: (error as Error).message },
+          'provider billing not reconciled yet',
+        );
+        if (!(error instanceof StripeCallError)) throw error;
+      }
+    }
+    return result;
+  }
+
+  async reconcileProvider(tenantId: string, providerId: string): Promise<'created' | 'cancelled' | 'nothing'> {
+    const state = await this.db.inTenant(tenantId, async (scope) => {
+      const provider = await this.accounts.provider(scope, providerId);
+      if (!provider) return undefined;
+      const ownerType = provider.linkedTenantId ? ('tenant' as const) : ('provider' as const);
+      const ownerId = ownerType === 'tenant' ? tenantId : providerId;
+      return {
+        provider,
+        ownerType,
+        ownerId,
+        tenantName: await this.accounts.tenantName(scope),
+        customer: await this.accounts.customer(scope, ownerType, ownerId),
+        subscription: await this.accounts.subscription(scope, providerId),
+      };
+    });
+    if (!state) return 'nothing';
+    const { provider, subscription } = state;
+
+    if (provider.deletedAt) {
+      if (!subscription || subscription.status === 'canceled') return 'nothing';
+      const cancelled = await this.stripe.cancelSubscription(subscription.stripeSubscriptionId, `cancel:${providerId}`);
+      await this.db.inTenant(tenantId, (scope) =>
+        this.accounts.updateSubscription(scope, subscription.id, {
+          status: cancelled.status,
+          canceledAt: cancelled.canceled_at ? new Date(cancelled.canceled_at * 1000) : new Date(),
+        }),
+      );
+      return 'cancelled';
+    }
+    if (subscription) return 'nothing';
+
+    let customer = state.customer;
+    if (!customer) {
+      const stripeCustomerId = await this.stripe.createCustomer({
+        name:
+          state.ownerType === 'tenant'
+            ? (state.tenantName ?? tenantId)
+            : `${state.tenantName ?? tenantId} / ${provider.name}`,
+        metadata: { tenantId, ...(state.ownerType === 'provider' ? { providerId } : {}) },
+        idempotencyKey: `customer:${state.ownerType}:${state.ownerId}`,
+      });
+      customer = await this.db.inTenant(tenantId, (scope) =>
+        this.accounts.saveCustomer(scope, {
+          ownerType: state.ownerType,
+          ownerId: state.ownerId,
+          providerId: state.ownerType === 'provider' ? providerId : null,
+          stripeCustomerId,
+        }),
+      );
+    }
+    const price = this.stripe.settings.prices[provider.billingModel];
+    const sub = await this.stripe.createSubscription({
+      customer: customer.stripeCustomerId,
+      price,
+      metadata: { tenantId, providerId, billingModel: provider.billingModel },
+      idempotencyKey: `subscription:${providerId}`,
+    });
+    const item = sub.items.data[0];
+    const customerId = customer.id;
+    await this.db.inTenant(tenantId, (scope) =>
+      this.accounts.saveSubscription(scope, {
+        providerId,
+        customerId,
+        stripeSubscriptionId: sub.id,
+        stripeSubscriptionItemId: item?.id ?? null,
+        stripePriceId: price,
+        status: sub.status,
+        currentPeriodStart: item ? new Date(item.current_period_start * 1000) : null,
+        currentPeriodEnd: item ? new Date(item.current_period_end * 1000) : null,
+      }),
+    );
+    this.logger.log({ tenantId, providerId, subscription: sub.id }, 'subscription created');
+    return 'created';
+  }
+}

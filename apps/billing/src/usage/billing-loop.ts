@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { backoffMs } from '@twofold/billing/domain';
+import { SubscriptionReconciler } from '../subscriptions/subscription-reconciler.service';
+import { UsageRelayService } from './usage-relay.service';
+import { UserMonthService } from './user-month.service';
+
+export const BILLING_LOOP_INTERVAL = Symbol('BILLING_LOOP_INTERVAL');
+
+/**
+ * The worker's billing loop (docs/decisions/0013-billing.md): reconcile Stripe objects, close ended
+ * months of per_user providers, relay pending usage; repeat at once while there is work, pause when
+ * idle, back off exponentially while Stripe fails. Every step works from Postgres state and is safe
+ * to run in several workers at once (row locks, unique keys, idempotency keys), so a killed worker
+ * loses nothing: the next one picks up where the rows say.
+ */
+@Injectable()
+export class BillingLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BillingLoop.name);
+  private stopped = false;
+  private running?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly reconciler: SubscriptionReconciler,
+    private readonly userMonths: UserMonthService,
+    private readonly relay: UsageRelayService,
+    @Inject(BILLING_LOOP_INTERVAL) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.intervalMs > 0) this.running = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** One full pass; returns whether more work is probably waiting, and whether Stripe failed. */
+  async pass(): Promise<{ busy: boolean; failing: boolean }> {
+    const objects = await this.reconciler.reconcileAll();
+    await this.userMonths.closeEndedMonths();
+    const usage = await this.relay.relayAll();
+    return {
+      busy: usage.claimed > 0 && usage.transientFailures === 0 && usage.failed === 0,
+      failing: usage.transientFailures > 0 || objects.failed > 0,
+    };
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let wait = this.intervalMs;
+      try {
+        const r = await this.pass();
+        failures = r.failing ? failures + 1 : 0;
+        wait = r.failing ? backoffMs(failures) : r.busy ? 0 : this.intervalMs;
+      } catch (error) {
+        failures += 1;
+        wait = backoffMs(failures);
+        this.logger.error({ err: (error as Error).message }, 'billing pass failed');
+      }
+      if (wait > 0 && !this.stopped)
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, wait);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+    }
+  }
+}

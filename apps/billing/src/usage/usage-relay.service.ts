@@ -1,0 +1,147 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { meterEventIdempotencyKey, meterEventTimestamp, SkipReason, usageDisposition } from '@twofold/billing/domain';
+import { ClaimedUsageRow, StripeCallError, StripeGateway, UsageRelayRepository } from '@twofold/billing/data-access';
+import { Clock, DbService } from '@twofold/platform/db';
+
+export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
+
+export interface RelayOptions {
+  batchSize: number;
+  concurrency: number;
+}
+
+export interface RelayResult {
+  claimed: number;
+  reported: number;
+  alreadyReported: number;
+  skipped: number;
+  failed: number;
+  transientFailures: number;
+}
+
+const empty = (): RelayResult => ({
+  claimed: 0,
+  reported: 0,
+  alreadyReported: 0,
+  skipped: 0,
+  failed: 0,
+  transientFailures: 0,
+});
+
+function add(a: RelayResult, b: RelayResult): RelayResult {
+  return {
+    claimed: a.claimed + b.claimed,
+    reported: a.reported + b.reported,
+    alreadyReported: a.alreadyReported + b.alreadyReported,
+    skipped: a.skipped + b.skipped,
+    failed: a.failed + b.failed,
+    transientFailures: a.transientFailures + b.transientFailures,
+  };
+}
+
+/**
+ * Moves usage rows from the outbox to Stripe meter events (R2, R3, R6, R10 exactness).
+ *
+ * Per tenant transaction: claim a batch (FOR UPDATE SKIP LOCKED), send each row as a meter event
+ * whose `identifier` is the row's key and whose Idempotency-Key derives from it, then mark the
+ * accepted rows reported in the same transaction. A crash after Stripe accepted an event and before
+ * the commit leaves the row pending; the retry sends the same identifier, Stripe refuses it as a
+ * duplicate, and the row is marked reported: counted exactly once. Failures are recorded on the
+ * row and retried on a later pass.
+ */
+@Injectable()
+export class UsageRelayService {
+  private readonly logger = new Logger(UsageRelayService.name);
+  private readonly options: RelayOptions;
+
+  constructor(
+    private readonly db: DbService,
+    private readonly rows: UsageRelayRepository,
+    private readonly stripe: StripeGateway,
+    private readonly clock: Clock,
+    @Optional() @Inject(RELAY_OPTIONS) options?: RelayOptions,
+  ) {
+    this.options = options ?? { batchSize: 200, concurrency: 16 };
+  }
+
+  /** One pass over every tenant with pending rows; each tenant is drained unless Stripe is failing. */
+  async relayAll(): Promise<RelayResult> {
+    let total = empty();
+    for (const tenantId of await this.rows.pendingTenants(1_000)) {
+      for (;;) {
+        const r = await this.relayTenantBatch(tenantId);
+        total = add(total, r);
+        if (r.claimed < this.options.batchSize || r.transientFailures > 0 || r.failed > 0) break;
+      }
+    }
+    return total;
+  }
+
+  /** One batch of one tenant. */
+  async relayTenantBatch(tenantId: string): Promise<RelayResult> {
+    return this.db.inTenant(tenantId, async (scope) => {
+      const claimed = await this.rows.claim(scope, this.options.batchSize);
+      const result = empty();
+      result.claimed = claimed.length;
+      const skipped: { id: string; periodStart: Date; reason: SkipReason }[] = [];
+      const toSend: ClaimedUsageRow[] = [];
+      for (const row of claimed) {
+        const d = usageDisposition(row);
+        if (d.report) toSend.push(row);
+        else skipped.push({ id: row.id, periodStart: row.periodStart, reason: d.reason });
+      }
+      const reported: { id: string; periodStart: Date; identifier: string }[] = [];
+      const failed: { id: string; periodStart: Date; error: string }[] = [];
+      await forEachLimit(toSend, this.options.concurrency, async (row) => {
+        try {
+          await this.send(row);
+          reported.push({ id: row.id, periodStart: row.periodStart, identifier: row.idempotencyKey });
+          result.reported += 1;
+        } catch (error) {
+          if (error instanceof StripeCallError && error.kind === 'already_reported') {
+            reported.push({ id: row.id, periodStart: row.periodStart, identifier: row.idempotencyKey });
+            result.alreadyReported += 1;
+            return;
+          }
+          const transient = !(error instanceof StripeCallError) || error.kind === 'transient';
+          if (transient) result.transientFailures += 1;
+          else result.failed += 1;
+          failed.push({ id: row.id, periodStart: row.periodStart, error: (error as Error).message });
+        }
+      });
+      await this.rows.markReported(scope, reported, this.clock.now());
+      await this.rows.markSkipped(scope, skipped);
+      await this.rows.markFailed(scope, failed);
+      result.skipped = skipped.length;
+      if (failed.length > 0)
+        this.logger.warn(
+          { tenantId, failed: failed.length, sample: failed[0]?.error },
+          'meter events not accepted yet',
+        );
+      return result;
+    });
+  }
+
+  private async send(row: ClaimedUsageRow): Promise<void> {
+    const { meterEvents } = this.stripe.settings;
+    await this.stripe.sendMeterEvent({
+      eventName: row.kind === 'authentication' ? meterEvents.per_authentication : meterEvents.per_user,
+      customer: row.stripeCustomerId as string,
+      value: row.quantity,
+      identifier: row.idempotencyKey,
+      timestamp: meterEventTimestamp(row),
+      idempotencyKey: meterEventIdempotencyKey(row.idempotencyKey),
+    });
+  }
+}
+
+async function forEachLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}

@@ -1,0 +1,148 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { BillingErrors, isUnpaidInvoice, shouldApply } from '@twofold/billing/domain';
+import { BillingAccountsRepository, StripeGateway } from '@twofold/billing/data-access';
+import { Clock, DbService, TenantScope } from '@twofold/platform/db';
+
+/** R10: Stripe may sign events at most this long ago, and not later than this ahead of our clock. */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+const HANDLED = new Set([
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_failed',
+]);
+
+const secondsToDate = (s: number | null | undefined) => (typeof s === 'number' ? new Date(s * 1000) : null);
+const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
+
+/**
+ * Stripe webhooks: signature over the raw body, each event stored once by its id, then applied
+ * idempotently and in any order (an object keeps the `created` of the newest event applied).
+ */
+@Injectable()
+export class StripeWebhookService {
+  private readonly logger = new Logger(StripeWebhookService.name);
+
+  constructor(
+    private readonly stripe: StripeGateway,
+    private readonly accounts: BillingAccountsRepository,
+    private readonly db: DbService,
+    private readonly clock: Clock,
+  ) {}
+
+  verify(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
+    if (!rawBody || !signature) throw BillingErrors.webhookSignatureInvalid('missing body or Stripe-Signature header');
+    const t = /(?:^|,)t=(\d+)/.exec(signature)?.[1];
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    // The SDK checks only the age; a timestamp from the future is refused here.
+    if (t === undefined || Number(t) > now + WEBHOOK_TOLERANCE_SECONDS)
+      throw BillingErrors.webhookSignatureInvalid('timestamp missing or in the future');
+    try {
+      return this.stripe.constructEvent(rawBody, signature, WEBHOOK_TOLERANCE_SECONDS);
+    } catch (error) {
+      throw BillingErrors.webhookSignatureInvalid((error as Error).message.split('\n')[0] ?? 'bad signature');
+    }
+  }
+
+  /** Returns 'duplicate' when the event was already processed (Stripe redelivered it). */
+  async receive(event: Stripe.Event): Promise<'processed' | 'duplicate' | 'ignored'> {
+    const fresh = await this.accounts.storeWebhookEvent({
+      stripeEventId: event.id,
+      type: event.type,
+      livemode: event.livemode,
+      payload: event as unknown as object,
+    });
+    if (!fresh) return 'duplicate';
+    try {
+      const tenantId = HANDLED.has(event.type) ? await this.apply(event) : null;
+      await this.accounts.webhookProcessed(event.id, tenantId);
+      return tenantId === null ? 'ignored' : 'processed';
+    } catch (error) {
+      await this.accounts.webhookFailed(event.id, (error as Error).message);
+      throw error;
+    }
+  }
+
+  private async apply(event: Stripe.Event): Promise<string | null> {
+    const object = event.data.object as unknown as { customer?: string | { id: string } | null };
+    const stripeCustomerId = idOf(object.customer);
+    if (!stripeCustomerId) return null;
+    const owner = await this.accounts.findCustomerTenant(stripeCustomerId);
+    if (!owner) {
+      this.logger.warn({ event: event.id, type: event.type }, 'webhook for a customer we do not know');
+      return null;
+    }
+    const eventCreated = new Date(event.created * 1000);
+    await this.db.inTenant(owner.tenantId, async (scope) => {
+      if (event.type.startsWith('customer.subscription.'))
+        await this.applySubscription(scope, event.data.object as Stripe.Subscription, eventCreated);
+      else
+        await this.applyInvoice(scope, owner.customerId, event.type, event.data.object as Stripe.Invoice, eventCreated);
+    });
+    return owner.tenantId;
+  }
+
+  private async applySubscription(scope: TenantScope, sub: Stripe.Subscription, eventCreated: Date): Promise<void> {
+    const stored = await this.accounts.subscriptionByStripeId(scope, sub.id);
+    // A subscription we did not create (or not yet saved) is left to the reconciler.
+    if (!stored || !shouldApply('subscription', stored, { eventCreated, status: sub.status })) return;
+    const item = sub.items?.data?.[0];
+    await this.accounts.updateSubscription(scope, stored.id, {
+      status: sub.status,
+      canceledAt: secondsToDate(sub.canceled_at),
+      lastEventAt: eventCreated,
+      ...(item
+        ? {
+            currentPeriodStart: secondsToDate(item.current_period_start),
+            currentPeriodEnd: secondsToDate(item.current_period_end),
+          }
+        : {}),
+    });
+  }
+
+  private async applyInvoice(
+    scope: TenantScope,
+    customerId: string,
+    type: string,
+    invoice: Stripe.Invoice,
+    eventCreated: Date,
+  ): Promise<void> {
+    const stored = await this.accounts.invoiceByStripeId(scope, invoice.id ?? '');
+    const status = invoice.status ?? 'draft';
+    if (shouldApply('invoice', stored, { eventCreated, status })) {
+      const subscriptionStripeId = idOf(
+        (invoice as unknown as { parent?: { subscription_details?: { subscription?: string } } }).parent
+          ?.subscription_details?.subscription ?? (invoice as unknown as { subscription?: string }).subscription,
+      );
+      const subscription = subscriptionStripeId
+        ? await this.accounts.subscriptionByStripeId(scope, subscriptionStripeId)
+        : null;
+      await this.accounts.upsertInvoice(scope, invoice.id ?? '', {
+        customerId,
+        subscriptionId: subscription?.id ?? null,
+        status,
+        currency: invoice.currency ?? 'usd',
+        subtotal: BigInt(invoice.subtotal ?? 0),
+        total: BigInt(invoice.total ?? 0),
+        amountDue: BigInt(invoice.amount_due ?? 0),
+        amountPaid: BigInt(invoice.amount_paid ?? 0),
+        periodStart: secondsToDate(invoice.period_start),
+        periodEnd: secondsToDate(invoice.period_end),
+        hostedUrl: invoice.hosted_invoice_url ?? null,
+        lastEventAt: eventCreated,
+      });
+    }
+    // R10: flag, never cut off. Judged on the newest state we hold, so a late, older
+    // payment_failed does not flag an invoice that is already paid.
+    const current = await this.accounts.invoiceByStripeId(scope, invoice.id ?? '');
+    if (type === 'invoice.payment_failed' && current && isUnpaidInvoice(current.status, true))
+      await this.accounts.setUnpaidSince(scope, customerId, eventCreated);
+    else if ((await this.accounts.unpaidInvoiceCount(scope, customerId)) === 0)
+      await this.accounts.setUnpaidSince(scope, customerId, null);
+  }
+}

@@ -1,0 +1,34 @@
+// Boots the billing worker (apps/billing/src/worker.ts) from source in a child process, for the
+// kill -9 fault test: like bench/run-ts.js, but with decorator metadata (Nest DI needs it).
+'use strict';
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const { transformSync } = require('@swc/core');
+
+const root = path.resolve(__dirname, '../../..');
+const { compilerOptions } = JSON.parse(readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
+const aliases = new Map(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [alias, path.join(root, target)]),
+);
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return resolveFilename.call(this, aliases.get(request) ?? request, ...rest);
+};
+
+Module._extensions['.ts'] = (module, filename) => {
+  const { code } = transformSync(readFileSync(filename, 'utf8'), {
+    filename,
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+
+require(path.join(root, 'apps/billing/src/worker.ts'));

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { nextMonthStart, userMonthOccurredAt, userMonthUsageKey } from '@twofold/billing/domain';
+import { DbService, TenantScope } from '@twofold/platform/db';
+
+export interface MonthUserCounts {
+  /** R3/R4: enabled and unlicensed at some moment of [from, to). */
+  billable: number;
+  /** Enabled at some moment of [from, to) and licensed for every such moment. */
+  licensed: number;
+}
+
+/**
+ * Per-user billing input (R3, R4) from the histories the database writes itself
+ * (user_mfa_state_changes, license_assignment_changes) and the pools' terms. The rule is the one of
+ * userMonthFacts in @twofold/billing/domain, expressed with PostgreSQL multiranges: enabled time in
+ * the month minus licensed time (assigned ∩ pool term) must be empty for a user not to be billed.
+ */
+@Injectable()
+export class BillableUsersRepository {
+  constructor(private readonly db: DbService) {}
+
+  /** Counts for the directory tenant of `scope` over [from, to). */
+  async count(scope: TenantScope, from: Date, to: Date): Promise<MonthUserCounts> {
+    const [row] = await scope.tx.$queryRaw<MonthUserCounts[]>`
+      WITH mfa AS (
+        SELECT user_id, enabled, changed_at,
+               lead(changed_at) OVER (PARTITION BY user_id ORDER BY changed_at, id) AS next_at
+          FROM user_mfa_state_changes
+         WHERE tenant_id = ${scope.tenantId}::uuid AND changed_at < ${to}
+      ), enabled AS (
+        SELECT user_id, range_agg(tstzrange(changed_at, next_at, '[)') * tstzrange(${from}, ${to}, '[)')) AS mr
+          FROM mfa
+         WHERE enabled AND tstzrange(changed_at, next_at, '[)') && tstzrange(${from}, ${to}, '[)')
+         GROUP BY user_id
+      ), lic AS (
+        SELECT c.user_id, c.assigned, c.changed_at, p.term_start, p.term_end,
+               lead(c.changed_at) OVER (PARTITION BY c.user_id, c.pool_id ORDER BY c.changed_at, c.id) AS next_at
+          FROM license_assignment_changes c
+          JOIN license_pools p ON p.tenant_id = c.tenant_id AND p.id = c.pool_id
+         WHERE c.tenant_id = ${scope.tenantId}::uuid AND c.changed_at < ${to}
+      ), licensed AS (
+        SELECT user_id, range_agg(tstzrange(changed_at, next_at, '[)') * tstzrange(term_start, term_end, '[)')) AS mr
+          FROM lic WHERE assigned GROUP BY user_id
+      )
+      SELECT count(*) FILTER (WHERE NOT isempty(e.mr - coalesce(l.mr, '{}'::tstzmultirange)))::int AS billable,
+             count(*) FILTER (WHERE isempty(e.mr - coalesce(l.mr, '{}'::tstzmultirange)))::int AS licensed
+        FROM enabled e LEFT JOIN licensed l USING (user_id)
+       WHERE NOT isempty(e.mr)`;
+    return row ?? { billable: 0, licensed: 0 };
+  }
+
+  /** per_user providers of every tenant (SECURITY DEFINER lookup). */
+  async perUserProviders(): Promise<{ tenantId: string; providerId: string }[]> {
+    const rows = await this.db.client.$queryRaw<{ tenant_id: string; id: string }[]>`
+      SELECT tenant_id::text AS tenant_id, id::text AS id FROM twofold_per_user_providers()`;
+    return rows.map((r) => ({ tenantId: r.tenant_id, providerId: r.id }));
+  }
+
+  /** Months (starts) for which the provider already has its user-month row. */
+  async closedMonths(scope: TenantScope, providerId: string): Promise<Set<number>> {
+    const rows = await scope.tx.usageLedgerEntry.findMany({
+      where: { tenantId: scope.tenantId, providerId, kind: 'user_month' },
+      select: { periodStart: true },
+    });
+    return new Set(rows.map((r) => r.periodStart.getTime()));
+  }
+
+  /** Writes the month's one user-month row (a second write of the same month is a no-op). */
+  async recordUserMonth(scope: TenantScope, providerId: string, monthStart: Date, quantity: number): Promise<void> {
+    await scope.tx.usageLedgerEntry.createMany({
+      data: [
+        {
+          tenantId: scope.tenantId,
+          providerId,
+          kind: 'user_month',
+          idempotencyKey: userMonthUsageKey(providerId, monthStart),
+          periodStart: monthStart,
+          subjectId: providerId,
+          quantity,
+          occurredAt: userMonthOccurredAt(nextMonthStart(monthStart)),
+        },
+      ],
+      skipDuplicates: true,
+    });
+  }
+}

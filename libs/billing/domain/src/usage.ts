@@ -1,0 +1,46 @@
+import { monthKey } from './billing-period';
+
+export type BillingModel = 'per_user' | 'per_authentication';
+export type UsageKind = 'authentication' | 'user_month';
+export type TenantTier = 'free' | 'standard';
+
+/** R2: one meter event per authentication, whatever happened inside it (resends, switches). */
+export const authenticationUsageKey = (authenticationId: string) => `authentication:${authenticationId}`;
+
+/** R3: one meter event per provider and month, its value the month's billable users. */
+export const userMonthUsageKey = (providerId: string, monthStart: Date) =>
+  `user_month:${providerId}:${monthKey(monthStart)}`;
+
+/** The Stripe idempotency key of the meter-event call that reports a usage row. */
+export const meterEventIdempotencyKey = (usageKey: string) => `meter-event:${usageKey}`;
+
+export type SkipReason = 'free_tier' | 'not_billed_by_model' | 'zero_quantity';
+
+/**
+ * Whether a usage row is reported to Stripe. R9: a free-tier tenant produces no metered usage.
+ * R2/R6: a per_authentication provider bills every authentication, licensed users included; a
+ * per_user provider bills user-months (R3), so its authentications are never reported.
+ */
+export function usageDisposition(row: {
+  kind: UsageKind;
+  quantity: number;
+  billingModel: BillingModel;
+  tenantTier: TenantTier;
+}): { report: true } | { report: false; reason: SkipReason } {
+  if (row.tenantTier === 'free') return { report: false, reason: 'free_tier' };
+  const billedKind: UsageKind = row.billingModel === 'per_authentication' ? 'authentication' : 'user_month';
+  if (row.kind !== billedKind) return { report: false, reason: 'not_billed_by_model' };
+  if (row.quantity <= 0) return { report: false, reason: 'zero_quantity' };
+  return { report: true };
+}
+
+/**
+ * The meter event's timestamp: an authentication at its own time; a user-month at the last second
+ * of its month, so Stripe puts it in that month's invoice period although it is sent afterwards.
+ */
+export function meterEventTimestamp(row: { occurredAt: Date }): number {
+  return Math.floor(row.occurredAt.getTime() / 1000);
+}
+
+/** When a user-month row "occurs": the last second of its month (see meterEventTimestamp). */
+export const userMonthOccurredAt = (nextMonthStart: Date) => new Date(nextMonthStart.getTime() - 1000);
