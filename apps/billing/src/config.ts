@@ -39,8 +39,24 @@ export type StripeConfig = z.infer<typeof stripeConfigSchema>;
 export type BillingHttpConfig = z.infer<typeof billingHttpSchema>;
 export type BillingWorkerConfig = z.infer<typeof billingWorkerSchema>;
 
-export const loadHttpConfig = (env?: Env): BillingHttpConfig => loadConfig(billingHttpSchema, env);
-export const loadWorkerConfig = (env?: Env): BillingWorkerConfig => loadConfig(billingWorkerSchema, env);
+/**
+ * Development/test stand-ins so `npm start` boots without a Stripe account (calls then fail and
+ * back off, nothing is lost); production refuses to boot without real values.
+ */
+export const DEV_STRIPE = {
+  STRIPE_SECRET_KEY: 'sk_test_development_only',
+  STRIPE_WEBHOOK_SECRET: 'whsec_development_only',
+} as const;
+
+function withDevStripe(env: Env = process.env): Env {
+  if (env.NODE_ENV === 'production') return env;
+  const filled: Env = { ...env };
+  for (const [key, value] of Object.entries(DEV_STRIPE)) if (!filled[key]) filled[key] = value;
+  return filled;
+}
+
+export const loadHttpConfig = (env?: Env): BillingHttpConfig => loadConfig(billingHttpSchema, withDevStripe(env));
+export const loadWorkerConfig = (env?: Env): BillingWorkerConfig => loadConfig(billingWorkerSchema, withDevStripe(env));
 
 const BILLING_SENSITIVE = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'];
 
