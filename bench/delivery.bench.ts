@@ -1,0 +1,306 @@
+/**
+ * SMS delivery throughput of the built delivery worker against the fake Twilio, compared with
+ * BullMQ's own rate for trivial jobs on the same Redis, in the same run (issue 5).
+ *
+ *   npm run bench:delivery          (node bench/run-ts.js bench/delivery.bench.ts)
+ *
+ * Optional environment: BENCH_MESSAGES (20000), BENCH_CONCURRENCY (32: WORKER_CONCURRENCY of the
+ * worker and the trivial worker's concurrency), BENCH_SHORT_CODE_RATE (100: SHORT_CODE_RATE_PER_SECOND,
+ * the carrier default), BENCH_POOL_SIZE (10).
+ *
+ * 1. Builds dist/ when a source is newer, clones the migrated template into `twofold_bench_<ts>`
+ *    (the migration seeds the R21 short codes: US 97671, 69829, 51789, 99399; CA 759731, 673801),
+ *    inserts a tenant and BENCH_MESSAGES `queued` messages rows as the owner, 2/3 to US numbers
+ *    and 1/3 to Canadian ones, so every short code gets about the same share.
+ * 2. Starts the fake Twilio (libs/platform/testing) in this process, with automatic status
+ *    callbacks off (no delivery HTTP app runs here), and adds one `delivery.sms.send` job per
+ *    message with its code sealed under the worker's key, as the authentication engine does.
+ * 3. Runs `node dist/apps/delivery/src/worker.js` as a child (NODE_ENV=production,
+ *    TWILIO_API_BASE_URL = the fake) and counts the fake's Messages requests over time.
+ * 4. Stops the worker, then times a BullMQ Worker with an empty processor over BENCH_MESSAGES
+ *    jobs added with addBulk on a separate queue.
+ *
+ * The last line is `ratio <messages/s ÷ trivial jobs/s>` (goal ≥ 0.25, each sender within ±5% of
+ * its configured rate).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { codeAad, SendSmsJob } from '@twofold/delivery/contracts';
+import { SecretBox } from '@twofold/platform/crypto';
+import { DEFAULT_JOB_OPTIONS } from '@twofold/platform/queue';
+import { APP_ROLE, FakeTwilio } from '@twofold/platform/testing';
+import {
+  admin,
+  buildIfStale,
+  createBenchDatabase,
+  dbUrl,
+  dropDatabase,
+  dropStaleBenchDatabases,
+  newStamp,
+  note,
+  nowMs,
+  out,
+  REDIS_URL,
+  rssMb,
+  sleep,
+  startChild,
+  stopChild,
+} from './common';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SHORT_CODE_RATE = Number(process.env.BENCH_SHORT_CODE_RATE ?? 100);
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
+const STALL_MS = 30_000;
+
+const stamp = newStamp();
+const DB_NAME = `twofold_bench_${stamp}`;
+const QUEUE_PREFIX = `{bench-${stamp}}`;
+const KEY_ID = 'bench';
+const KEY = randomBytes(32);
+const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
+const AUTH_TOKEN = randomBytes(16).toString('hex');
+
+/** 2 of 3 to US numbers (4 short codes), 1 of 3 to Canadian ones (2 short codes). */
+const phoneOf = (i: number) =>
+  i % 3 === 2
+    ? `+1416555${String(100 + (i % 100)).padStart(4, '0')}`
+    : `+1212555${String(100 + (i % 100)).padStart(4, '0')}`;
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Queued message rows as the owner, and their jobs (the code sealed under the worker's key). */
+async function seedMessages(tenantId: string): Promise<SendSmsJob[]> {
+  const box = new SecretBox(new Map([[KEY_ID, KEY]]), KEY_ID);
+  const jobs: SendSmsJob[] = [];
+  const rows = { id: [] as string[], auth: [] as string[], phone: [] as string[] };
+  for (let i = 0; i < MESSAGES; i++) {
+    const messageId = randomUUID();
+    const authenticationId = randomUUID();
+    const sealed = box.seal(Buffer.from(String(100000 + (i % 900000)), 'utf8'), codeAad(tenantId, messageId));
+    rows.id.push(messageId);
+    rows.auth.push(authenticationId);
+    rows.phone.push(phoneOf(i));
+    jobs.push({
+      type: 'delivery.sms.send',
+      tenantId,
+      idempotencyKey: messageId,
+      authenticationId,
+      messageId,
+      code: { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') },
+    });
+  }
+  await admin(async (c) => {
+    await c.query(
+      `INSERT INTO tenants (id, name, data_region, updated_at) VALUES ($1, 'Bench delivery', 'us', now())`,
+      [tenantId],
+    );
+    await c.query(
+      `INSERT INTO messages (tenant_id, id, authentication_id, provider_id, channel, status, to_phone, country, updated_at)
+       SELECT $1::uuid, m.id, m.auth, $2::uuid, 'sms', 'queued', m.phone, 'ZZ', now()
+         FROM unnest($3::uuid[], $4::uuid[], $5::text[]) AS m(id, auth, phone)`,
+      [tenantId, randomUUID(), rows.id, rows.auth, rows.phone],
+    );
+    await c.query('VACUUM ANALYZE messages');
+  }, DB_NAME);
+  return jobs;
+}
+
+async function addAll(queue: Queue, jobs: { name: string; data: unknown; opts?: { jobId: string } }[]) {
+  for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+}
+
+/** Highest number of requests in any 1 s window (sorted times, ms). */
+function maxPerSecond(times: number[]): number {
+  let best = 0;
+  for (let lo = 0, hi = 0; hi < times.length; hi++) {
+    while (times[hi] - times[lo] >= 1000) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+async function trivialJobsPerSecond(connection: Redis): Promise<number> {
+  const name = 'bench.trivial';
+  const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
+  try {
+    await addAll(
+      queue,
+      Array.from({ length: MESSAGES }, (_, i) => ({ name: 'noop', data: { i } })),
+    );
+    let done = 0;
+    let finished: () => void = () => undefined;
+    const allDone = new Promise<void>((r) => (finished = r));
+    const started = nowMs();
+    const worker = new Worker(name, async () => undefined, {
+      connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix: QUEUE_PREFIX,
+      concurrency: CONCURRENCY,
+      removeOnComplete: DEFAULT_JOB_OPTIONS.removeOnComplete as { age: number; count: number },
+    });
+    worker.on('completed', () => {
+      if (++done === MESSAGES) finished();
+    });
+    await allDone;
+    const seconds = (nowMs() - started) / 1000;
+    await worker.close();
+    note(`trivial: ${MESSAGES} jobs in ${seconds.toFixed(2)} s at concurrency ${CONCURRENCY}`);
+    return MESSAGES / seconds;
+  } finally {
+    await queue.close();
+  }
+}
+
+async function main(): Promise<void> {
+  await buildIfStale();
+  await dropStaleBenchDatabases();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  cleanups.push(() => redis.quit());
+  let failed = false;
+  try {
+    await createBenchDatabase(DB_NAME);
+    cleanups.push(() => dropDatabase(DB_NAME));
+    cleanups.push(() => deleteKeys(redis, `${QUEUE_PREFIX}:*`));
+    const { rows: codes } = await admin(
+      (c) =>
+        c.query<{ code: string; country: string }>(`SELECT code, country FROM short_codes WHERE enabled ORDER BY 2, 1`),
+      DB_NAME,
+    );
+    note(`short codes: ${codes.map((c) => `${c.country} ${c.code}`).join(', ')}; ${SHORT_CODE_RATE}/s each`);
+
+    const tenantId = randomUUID();
+    let t = nowMs();
+    const jobs = await seedMessages(tenantId);
+    note(`seeded ${jobs.length} queued messages in ${((nowMs() - t) / 1000).toFixed(1)} s`);
+
+    const twilio = await FakeTwilio.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, autoCallbacks: false });
+    cleanups.push(() => twilio.close());
+
+    const smsQueue = new Queue('delivery.sms', {
+      connection: redis,
+      prefix: QUEUE_PREFIX,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
+    cleanups.push(() => smsQueue.close());
+    t = nowMs();
+    await addAll(
+      smsQueue,
+      jobs.map((data) => ({ name: data.type, data, opts: { jobId: data.idempotencyKey } })),
+    );
+    note(`added ${jobs.length} delivery.sms.send jobs in ${((nowMs() - t) / 1000).toFixed(1)} s (addBulk)`);
+
+    const spawnedAt = Date.now();
+    const { child, logs } = startChild(
+      'dist/apps/delivery/src/worker.js',
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: dbUrl(DB_NAME, APP_ROLE),
+        DATABASE_POOL_SIZE: String(POOL_SIZE),
+        REDIS_URL,
+        QUEUE_PREFIX,
+        SECRETS_KEYS: `${KEY_ID}:${KEY.toString('base64')}`,
+        SECRETS_ACTIVE_KEY_ID: KEY_ID,
+        LOG_LEVEL: 'warn',
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        SHORT_CODE_RATE_PER_SECOND: String(SHORT_CODE_RATE),
+        TWILIO_API_BASE_URL: twilio.url,
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        PUBLIC_BASE_URL: 'http://127.0.0.1:3991',
+      },
+      'the delivery worker',
+    );
+    cleanups.push(() => stopChild(child));
+
+    let seen = 0;
+    let lastProgress = Date.now();
+    let rssMax = 0;
+    while (twilio.requests.length < MESSAGES) {
+      if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}):\n${logs().slice(-4000)}`);
+      if (twilio.requests.length !== seen) {
+        seen = twilio.requests.length;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > STALL_MS) {
+        throw new Error(`stalled at ${seen} of ${MESSAGES} Twilio requests:\n${logs().slice(-4000)}`);
+      }
+      try {
+        rssMax = Math.max(rssMax, rssMb(child.pid as number));
+      } catch {
+        // not started yet
+      }
+      await sleep(100);
+    }
+    const reqs = twilio.requests.slice(0, MESSAGES);
+    const first = reqs[0].at;
+    const last = reqs[reqs.length - 1].at;
+    const steady = (reqs.length - 1) / ((last - first) / 1000);
+    const overall = reqs.length / ((last - spawnedAt) / 1000);
+    const accepted = reqs.filter((r) => r.responseStatus === 201).length;
+
+    // Wait for the last jobs to record their outcome, then stop the worker before the trivial run.
+    await sleep(1_000);
+    const { rows: statuses } = await admin(
+      (c) => c.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM messages GROUP BY 1`),
+      DB_NAME,
+    );
+    await stopChild(child);
+
+    out('messages', reqs.length);
+    out('twilio_accepted', accepted);
+    out('worker_boot_to_first_request_ms', first - spawnedAt);
+    out('messages_per_second', steady.toFixed(0));
+    out('messages_per_second_incl_boot', overall.toFixed(0));
+    out('worker_rss_mb_max', rssMax.toFixed(0));
+    note(`message rows by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`);
+
+    const bySender = new Map<string, number[]>();
+    for (const r of reqs) {
+      const from = r.params.From ?? '?';
+      bySender.set(from, [...(bySender.get(from) ?? []), r.at]);
+    }
+    let worstDeviation = 0;
+    for (const [from, times] of [...bySender].sort()) {
+      times.sort((a, b) => a - b);
+      const rate = times.length > 1 ? (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000) : NaN;
+      const deviation = (rate - SHORT_CODE_RATE) / SHORT_CODE_RATE;
+      worstDeviation = Math.max(worstDeviation, Math.abs(deviation));
+      out(`sender_${from}_per_second`, rate.toFixed(1));
+      note(
+        `sender ${from}: ${times.length} messages, mean ${rate.toFixed(1)}/s (${(deviation * 100).toFixed(1)}% vs ` +
+          `${SHORT_CODE_RATE}/s configured), busiest 1 s window ${maxPerSecond(times)}`,
+      );
+    }
+    out('sender_worst_deviation_percent', (worstDeviation * 100).toFixed(1));
+
+    const trivial = await trivialJobsPerSecond(redis);
+    out('trivial_jobs_per_second', trivial.toFixed(0));
+    const ratio = steady / trivial;
+    note(
+      `goals: ratio ≥ 0.25 ${ratio >= 0.25 ? 'met' : 'MISSED'}, every sender within ±5% of ${SHORT_CODE_RATE}/s ` +
+        `${worstDeviation <= 0.05 ? 'met' : 'MISSED'}; the ceiling set by the rate limits is ` +
+        `${bySender.size} senders × ${SHORT_CODE_RATE}/s = ${bySender.size * SHORT_CODE_RATE}/s`,
+    );
+    out('ratio', ratio.toFixed(2));
+  } catch (error) {
+    failed = true;
+    console.error(error);
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => console.error(`cleanup: ${(error as Error).message}`));
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+void main();
