@@ -52,6 +52,23 @@ describe('usage relay (R2, R6, R9, R10)', () => {
     expect(h.stripe.subscriptions.get(a.body.subscription.stripeSubscriptionId)?.status).toBe('canceled');
   });
 
+  it('R2/R10: two live providers of the same model in one tenant bill through separate customers, each its own usage', async () => {
+    const t = await createTenant(h);
+    const first = await createProvider(h, t, 'per_authentication');
+    await h.loop.pass();
+    const second = await createProvider(h, t, 'per_authentication');
+    await h.loop.pass();
+    await insertAuthenticationUsage(h, t.id, first, 7);
+    await insertAuthenticationUsage(h, t.id, second, 3);
+    await drain(h);
+    await h.loop.pass();
+    const a = await h.http().get(`/v1/billing/providers/${first}`).set(bearer(t.apiKey));
+    const b = await h.http().get(`/v1/billing/providers/${second}`).set(bearer(t.apiKey));
+    expect(a.body.stripeCustomerId).not.toBe(b.body.stripeCustomerId);
+    expect(h.stripe.meterEventsFor(a.body.stripeCustomerId, 'twofold_authentications')).toHaveLength(7);
+    expect(h.stripe.meterEventsFor(b.body.stripeCustomerId, 'twofold_authentications')).toHaveLength(3);
+  });
+
   it('R2/R6: every authentication row becomes one meter event with identifier = its key; nothing twice on re-runs', async () => {
     const t = await createTenant(h);
     const p = await createProvider(h, t, 'per_authentication');

@@ -42,7 +42,13 @@ export class SubscriptionReconciler {
     const state = await this.db.inTenant(tenantId, async (scope) => {
       const provider = await this.accounts.provider(scope, providerId);
       if (!provider) return undefined;
-      const ownerType = provider.linkedTenantId ? ('tenant' as const) : ('provider' as const);
+      // R10: one customer per tenant, or per unlinked provider (R7) — and per provider when the
+      // tenant's customer already bills another live provider of the same model (Stripe meters
+      // aggregate per customer: sharing would bill each provider the other's usage).
+      const shares = provider.linkedTenantId
+        ? await this.accounts.tenantCustomerBillsModel(scope, provider.billingModel, providerId)
+        : false;
+      const ownerType = provider.linkedTenantId && !shares ? ('tenant' as const) : ('provider' as const);
       const ownerId = ownerType === 'tenant' ? tenantId : providerId;
       return {
         provider,

@@ -51,6 +51,22 @@ export class BillingAccountsRepository {
     return scope.tx.stripeCustomer.findFirst({ where: { tenantId: scope.tenantId, ownerType, ownerId } });
   }
 
+  /**
+   * Whether another live provider of this billing model already bills through the tenant's
+   * customer. Stripe meters aggregate per customer, so a second one there would see (and bill)
+   * the first one's usage too.
+   */
+  async tenantCustomerBillsModel(scope: TenantScope, billingModel: string, exceptProviderId: string): Promise<boolean> {
+    const rows = await scope.tx.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM stripe_subscriptions s
+        JOIN stripe_customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id
+        JOIN providers p ON p.tenant_id = s.tenant_id AND p.id = s.provider_id
+       WHERE s.tenant_id = ${scope.tenantId}::uuid AND c.owner_type = 'tenant'
+         AND p.billing_model::text = ${billingModel} AND p.id <> ${exceptProviderId}::uuid
+         AND p.deleted_at IS NULL AND s.status <> 'canceled'`;
+    return (rows[0]?.n ?? 0) > 0;
+  }
+
   async customers(scope: TenantScope) {
     return scope.tx.stripeCustomer.findMany({ where: { tenantId: scope.tenantId }, orderBy: { createdAt: 'asc' } });
   }
