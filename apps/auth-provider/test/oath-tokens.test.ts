@@ -476,6 +476,12 @@ describe('R25 OATH hardware tokens: import (CSV, PSKC), assignment, authenticati
       const un = await h.http().post(`/v1/oath-tokens/${t1}/unassign`).set(bearer(t.apiKey));
       expect(un.body).toMatchObject({ id: t1, assignedUserId: null, assignedAt: null });
       expect(await methods()).toHaveLength(1); // t2 still held
+      await h
+        .http()
+        .put(`/v1/users/${u.id}/default-method`)
+        .set(bearer(t.apiKey))
+        .send({ method: 'oath_token' })
+        .expect(200);
       expectError(
         await h.http().post(`/v1/oath-tokens/${t1}/unassign`).set(bearer(t.apiKey)),
         409,
@@ -483,6 +489,13 @@ describe('R25 OATH hardware tokens: import (CSV, PSKC), assignment, authenticati
       );
       await h.http().delete(`/v1/oath-tokens/${t2}`).set(bearer(t.apiKey)).expect(204);
       expect(await methods()).toHaveLength(0);
+      // R19/R20: the default that named the last token is gone too.
+      const [state] = await adminQuery<{ default_method: string | null }>(
+        h.db,
+        'SELECT default_method FROM users WHERE id = $1',
+        [u.id],
+      );
+      expect(state?.default_method).toBeNull();
       expectError(await h.http().get(`/v1/oath-tokens/${t2}`).set(bearer(t.apiKey)), 404, 'oath_token_not_found');
       expectError(await h.http().get('/v1/oath-tokens/not-a-uuid').set(bearer(t.apiKey)), 404, 'oath_token_not_found');
       const audit = await adminQuery<{ action: string; details: { before?: object; after?: object } }>(

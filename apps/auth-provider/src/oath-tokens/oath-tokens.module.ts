@@ -8,8 +8,10 @@ import { secretBoxProvider } from '../common/secret-box.provider';
 import { registerMultipart } from './multipart';
 import { OathTokensController } from './oath-tokens.controller';
 import { OathTokensService } from './oath-tokens.service';
+import { MethodsModule } from '../methods/methods.module';
 
 @Module({
+  imports: [MethodsModule],
   controllers: [OathTokensController],
   providers: [
     OathTokensService,

@@ -17,6 +17,7 @@ import {
   TokenErrors,
 } from '@twofold/tokens/domain';
 import type { ImportOathTokensDto, ImportResultDto } from './dto/oath-token.dto';
+import { UserMethodsState } from '../methods/user-methods.state';
 
 /** What the audit log keeps of a token: never the secret. */
 const snapshot = (t: OathTokenRow | NewOathToken) => ({
@@ -48,6 +49,7 @@ export class OathTokensService {
     private readonly audit: AuditLogRepository,
     private readonly box: SecretBox,
     private readonly clock: Clock,
+    private readonly userMethods: UserMethodsState,
   ) {}
 
   async import(
@@ -241,11 +243,16 @@ export class OathTokensService {
     });
   }
 
-  /** The user's last token gone: `oath_token` is no longer one of their methods. */
+  /**
+   * The user's last token gone: `oath_token` is no longer one of their methods, and a default of
+   * `oath_token` moves to the next usable method (or none, which R19 then reports).
+   */
   private async releaseMethod(scope: TenantScope, userId: string): Promise<void> {
     await this.users.lock(scope, [userId]);
     if ((await this.tokens.countAssignedTo(scope, userId)) === 0) {
       await this.methods.remove(scope, userId, ['oath_token']);
+      const user = await this.userMethods.user(scope, userId);
+      await this.userMethods.settle(scope, user, (await this.userMethods.policy(scope)).policy);
     }
   }
 }
