@@ -29,16 +29,25 @@ export function authenticationFilter(
   };
 }
 
-/** Turns a row source into the bytes of one report file, row by row. */
+/** Text handed to the HTTP stream at a time: one chunk per row cost more than the row itself. */
+const CHUNK_CHARS = 64 * 1024;
+
+/** Turns a row source into the text of one report file, row by row, in ~64 KB chunks. */
 export async function* render(
   format: ReportFormatName,
   columns: readonly string[],
   rows: AsyncIterable<Record<string, unknown>>,
 ): AsyncGenerator<string> {
   const writer = new ReportWriter(format, columns);
-  yield writer.header();
-  for await (const row of rows) yield writer.row(row);
-  yield writer.footer();
+  let buffer = writer.header();
+  for await (const row of rows) {
+    buffer += writer.row(row);
+    if (buffer.length >= CHUNK_CHARS) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  yield buffer + writer.footer();
 }
 
 @Injectable()

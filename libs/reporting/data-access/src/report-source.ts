@@ -194,7 +194,7 @@ export class ReportSource implements OnModuleDestroy {
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-      const rows = client.query(new QueryStream(query.text, query.values, { batchSize: 500 }));
+      const rows = client.query(new QueryStream(query.text, query.values, { batchSize: 2_000 }));
       try {
         for await (const row of rows) yield row as Record<string, unknown>;
       } finally {
