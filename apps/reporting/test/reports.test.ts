@@ -65,6 +65,14 @@ describe('reports and exports (R26, R27)', () => {
     expect(csv.text).toContain("'=cmd|calc@a.example");
     expect(csv.text).toContain("'+14255550100");
     expect(csv.text).not.toContain('mallory');
+    expect(lines[1]?.split(',')[1]).toBe('2026-11-01T12:00:00.000Z');
+
+    // Filter values reach the CSV path as SQL literals: quotes and backslashes stay data.
+    for (const userName of ["o'brien", "x' OR '1'='1", 'back\\slash']) {
+      const filtered = await get('/v1/reports/authentications', { ...NOV, format: 'csv', userName });
+      expect(filtered.status).toBe(200);
+      expect(filtered.text.split('\r\n').filter(Boolean)).toHaveLength(1);
+    }
 
     const nd = await get('/v1/reports/authentications', { ...NOV, format: 'ndjson' });
     const rows = nd.text

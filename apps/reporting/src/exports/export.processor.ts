@@ -97,8 +97,15 @@ export class ExportProcessor implements JobProcessor<'reporting.export'> {
         ? this.source.authentications(tenantId, row.dataRegion, filter)
         : this.source.usage(tenantId, filters.granularity ?? 'day', new Date(filters.from), new Date(filters.to)),
     );
+    // CSV of authentications comes straight from COPY; its rows are counted by line ends.
+    const viaCopy = isAuth && format === 'csv';
+    let lineEnds = 0;
     const progress = new Transform({
       transform: (chunk: Buffer, _enc, callback) => {
+        if (viaCopy) {
+          for (const byte of chunk) if (byte === 0x0a) lineEnds += 1;
+          done = Math.max(0, lineEnds - 1); // the header is the first line
+        }
         if (done - reported >= PROGRESS_EVERY_ROWS) {
           reported = done;
           this.db
@@ -107,7 +114,9 @@ export class ExportProcessor implements JobProcessor<'reporting.export'> {
         } else callback(null, chunk);
       },
     });
-    const body = Readable.from(render(format, isAuth ? AUTHENTICATION_COLUMNS : USAGE_COLUMNS, counted));
+    const body = viaCopy
+      ? this.source.authenticationsCsv(tenantId, row.dataRegion, filter)
+      : Readable.from(render(format, isAuth ? AUTHENTICATION_COLUMNS : USAGE_COLUMNS, counted));
     const out = createWriteStream(path);
     await (row.gzip ? pipeline(body, progress, createGzip(), out) : pipeline(body, progress, out));
 

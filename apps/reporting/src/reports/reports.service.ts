@@ -83,6 +83,8 @@ export class ReportsService {
     format: ReportFormatName,
   ): Promise<Readable> {
     const region = await this.regionOf(tenantId);
+    // CSV comes from PostgreSQL's COPY (same columns, same formula guard): near COPY speed, flat memory.
+    if (format === 'csv') return this.source.authenticationsCsv(tenantId, region, authenticationFilter(q));
     const rows = this.source.authentications(tenantId, region, authenticationFilter(q));
     return Readable.from(render(format, AUTHENTICATION_COLUMNS, rows));
   }
