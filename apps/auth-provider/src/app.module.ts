@@ -35,6 +35,7 @@ export class AppModule {
         AuthModule.forRoot({
           verifiers: [DbApiKeyVerifier, DbMfaServerVerifier],
           operatorKey: config.OPERATOR_API_KEY,
+          httpsOnlyFor: config.SERVER_HTTPS_ONLY ? ['mfa_server'] : [],
         }),
         HealthModule,
         TenantsModule,

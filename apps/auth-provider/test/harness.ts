@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 /** The real auth-provider app on a fresh database of its own, with real Redis; no listener needed. */
-export async function startAuthProvider(): Promise<Harness> {
+export async function startAuthProvider(overrides: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const config = loadAuthProviderConfig({
     NODE_ENV: 'test',
@@ -29,6 +29,9 @@ export async function startAuthProvider(): Promise<Harness> {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `{test-${db.name}}`,
     AUTH_SWEEP_INTERVAL_SECONDS: '0',
+    // Tests speak plain HTTP in-process; R28 has its own test with this on.
+    SERVER_HTTPS_ONLY: 'false',
+    ...overrides,
     OPERATOR_API_KEY: OPERATOR_KEY,
   });
   const app = await createHttpApp(AppModule.forRoot(config), config, OPENAPI);

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { assertHttps, CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { APP_CONFIG } from '@twofold/platform/config';
+import type { AuthProviderConfig } from '../config';
 import { CorrelationId, Public } from '@twofold/platform/http';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ActivateMfaServerDto, ActivatedMfaServerDto, MfaServerDto, toMfaServerDto } from './dto/mfa-server.dto';
@@ -11,7 +13,10 @@ import { MfaServersService } from './mfa-servers.service';
 @ApiTags('mfa-servers')
 @Controller('mfa-servers')
 export class MfaServerSelfController {
-  constructor(private readonly servers: MfaServersService) {}
+  constructor(
+    private readonly servers: MfaServersService,
+    @Inject(APP_CONFIG) private readonly config: AuthProviderConfig,
+  ) {}
 
   @Post('activate')
   @Public()
@@ -31,6 +36,8 @@ export class MfaServerSelfController {
     @Req() request: FastifyRequest,
     @CorrelationId() correlationId: string,
   ): Promise<ActivatedMfaServerDto> {
+    // R28: the activation credential and the server credential in the answer travel over HTTPS only.
+    if (this.config.SERVER_HTTPS_ONLY) assertHttps(request);
     const { server, serverCredential } = await this.servers.activate(
       { ...body, ipAddress: request.ip ?? null },
       correlationId,

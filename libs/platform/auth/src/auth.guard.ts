@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
@@ -6,7 +6,7 @@ import { applyDecorators } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import { IS_PUBLIC, contextOf } from '@twofold/platform/http';
-import type { Principal, PrincipalKind } from './principal';
+import { HTTPS_ONLY_KINDS, type Principal, type PrincipalKind } from './principal';
 
 const AUDIENCE = 'twofold:audience';
 
@@ -20,6 +20,20 @@ export const RequiresKey = (...kinds: PrincipalKind[]) =>
   );
 
 type AuthedRequest = FastifyRequest & { user?: Principal };
+
+/**
+ * R28: the request came over HTTPS (TLS here, or `X-Forwarded-Proto: https` from a proxy that
+ * TRUST_PROXY names as trusted).
+ */
+export function assertHttps(request: FastifyRequest): void {
+  if (request.protocol !== 'https') {
+    throw new DomainError(
+      CommonErrorCode.HttpsRequired,
+      'forbidden',
+      'MFA servers talk to the cloud over HTTPS only (R28).',
+    );
+  }
+}
 
 function wrongKind(wanted: PrincipalKind[]): DomainError {
   if (wanted.includes('tenant')) {
@@ -45,7 +59,10 @@ function wrongKind(wanted: PrincipalKind[]): DomainError {
  */
 @Injectable()
 export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActivate {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(HTTPS_ONLY_KINDS) private readonly httpsOnly: PrincipalKind[],
+  ) {
     super();
   }
 
@@ -58,6 +75,7 @@ export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActiv
     const wanted = this.reflector.getAllAndOverride<PrincipalKind[]>(AUDIENCE, targets) ?? ['tenant'];
     if (principal.kind !== 'operator') contextOf(request.raw).tenantId = principal.tenantId;
     if (!wanted.includes(principal.kind)) throw wrongKind(wanted);
+    if (this.httpsOnly.includes(principal.kind)) assertHttps(request);
     return true;
   }
 

@@ -3,12 +3,14 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ApiKeyGuard } from './auth.guard';
 import { BearerStrategy } from './bearer.strategy';
-import { CREDENTIAL_VERIFIERS, CredentialVerifier, OPERATOR_KEY } from './principal';
+import { CREDENTIAL_VERIFIERS, CredentialVerifier, HTTPS_ONLY_KINDS, OPERATOR_KEY, PrincipalKind } from './principal';
 
 export interface AuthModuleOptions {
   /** The credential families this app accepts (each a class implementing CredentialVerifier). */
   verifiers: Type<CredentialVerifier>[];
   operatorKey: string | null;
+  /** R28: these kinds of credential are refused (403 `https_required`) unless the request came over HTTPS. */
+  httpsOnlyFor?: PrincipalKind[];
   imports?: DynamicModule['imports'];
 }
 
@@ -26,6 +28,7 @@ export class AuthModule {
           useFactory: (...verifiers: CredentialVerifier[]) => verifiers,
         },
         { provide: OPERATOR_KEY, useValue: options.operatorKey },
+        { provide: HTTPS_ONLY_KINDS, useValue: options.httpsOnlyFor ?? [] },
         BearerStrategy,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],

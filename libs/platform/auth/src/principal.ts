@@ -19,3 +19,6 @@ export interface CredentialVerifier {
 export const CREDENTIAL_VERIFIERS = Symbol('CREDENTIAL_VERIFIERS');
 /** The platform operator key (from config), or null where an app has none. */
 export const OPERATOR_KEY = Symbol('OPERATOR_KEY');
+
+/** Credential kinds that must arrive over HTTPS (R28: MFA servers talk to the cloud over HTTPS only). */
+export const HTTPS_ONLY_KINDS = Symbol('HTTPS_ONLY_KINDS');

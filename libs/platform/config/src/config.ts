@@ -69,6 +69,11 @@ export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema)
   PORT: port(3000),
   /** Platform operator key: creates tenants and manages sender pools. */
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
+  /** R28: MFA servers must reach the API over HTTPS (TLS or a trusted proxy's X-Forwarded-Proto). */
+  SERVER_HTTPS_ONLY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
   AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
 });

@@ -42,6 +42,7 @@ export enum CommonErrorCode {
   OperatorKeyRequired = 'operator_key_required',
   TenantKeyRequired = 'tenant_key_required',
   MfaServerCredentialRequired = 'mfa_server_credential_required',
+  HttpsRequired = 'https_required',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
   Conflict = 'conflict',
