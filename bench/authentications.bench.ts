@@ -20,31 +20,41 @@
  *
  * The last line is `ratio <authentications/s at 50 connections ÷ pgbench TPS>`.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { codeAad, SendSmsJob } from '@twofold/delivery/contracts';
 import { SecretBox } from '@twofold/platform/crypto';
-import { ADMIN_URL, APP_ROLE, ensureTemplate } from '@twofold/platform/testing';
-
-const ROOT = join(__dirname, '..');
-const run = promisify(execFile);
+import { ADMIN_URL, APP_ROLE } from '@twofold/platform/testing';
+import {
+  admin,
+  buildIfStale,
+  createBenchDatabase,
+  dbUrl,
+  dropDatabase,
+  dropStaleBenchDatabases,
+  newStamp,
+  note,
+  nowMs,
+  out,
+  REDIS_URL,
+  ROOT,
+  rssMb,
+  run,
+  sleep,
+} from './common';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const PORT = Number(process.env.BENCH_PORT ?? 3950);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CODE_TIMEOUT_MS = 5_000;
 
-const stamp = `${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
+const stamp = newStamp();
 const DB_NAME = `twofold_bench_${stamp}`;
 const PGBENCH_DB = `twofold_bench_${stamp}_pgbench`;
 const QUEUE_PREFIX = `{bench-${stamp}}`;
@@ -52,110 +62,7 @@ const KEY_ID = 'bench';
 const KEY = randomBytes(32);
 const OPERATOR_KEY = `op_${randomBytes(24).toString('hex')}`;
 
-const out = (name: string, value: string | number) => console.log(`${name} ${value}`);
-const note = (text: string) => console.log(`# ${text}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const nowMs = () => performance.now();
-
-// --- build ------------------------------------------------------------------------------------
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const parent = entry.parentPath ?? entry.path;
-    if (parent.includes('node_modules')) continue;
-    newest = Math.max(newest, statSync(join(parent, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-async function buildIfStale(): Promise<void> {
-  // tsc builds incrementally (dist/.tsbuildinfo): unchanged outputs keep their old times.
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, 'dist/.tsbuildinfo')).mtimeMs;
-  } catch {
-    built = 0;
-  }
-  const sources = Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
-  if (built >= sources) return;
-  note('dist/ is older than the sources: bash .ci/build.sh');
-  try {
-    await run('bash', ['.ci/build.sh'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    // tsc still emits on type errors (sources being edited), but build.sh stops before tsc-alias:
-    // finish that step so dist/ runs, and say loudly what is being measured.
-    const first = String((error as { stdout?: string }).stdout ?? error).split('\n')[0];
-    note(`WARNING: the build failed (${first}); benchmarking dist/ as tsc emitted it`);
-    await run('npx', ['tsc-alias', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  }
-}
-
 // --- databases --------------------------------------------------------------------------------
-
-function dbUrl(database: string, user?: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${database}`;
-  if (user) {
-    u.username = user;
-    u.password = process.env.TEST_APP_DB_PASSWORD ?? '';
-  }
-  return u.toString();
-}
-
-async function admin<T>(work: (c: Client) => Promise<T>, database?: string): Promise<T> {
-  const c = new Client({ connectionString: database ? dbUrl(database) : ADMIN_URL });
-  await c.connect();
-  try {
-    return await work(c);
-  } finally {
-    await c.end();
-  }
-}
-
-const dropDatabase = (name: string) =>
-  admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
-
-/**
- * Clones the migrated template (libs/platform/testing builds it the way `prisma migrate deploy` would).
- * A concurrent test run with other migrations may drop that template between ensureTemplate and the
- * clone, or a migration may be half written: then try again.
- */
-async function createBenchDatabase(): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const template = await ensureTemplate();
-      await admin((c) => c.query(`CREATE DATABASE "${DB_NAME}" TEMPLATE "${template}"`));
-      return;
-    } catch (error) {
-      // 3D000: the template is gone; ENOENT: a migration directory is being written right now.
-      if (attempt >= 5 || !['3D000', 'ENOENT'].includes((error as { code?: string }).code ?? '')) throw error;
-      await sleep(2_000);
-    }
-  }
-}
-
-/** Bench databases a crashed run left behind, older than an hour. */
-async function dropStaleBenchDatabases(): Promise<void> {
-  await admin(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'twofold\\_bench\\_%'`,
-    );
-    const hourAgo = Date.now() / 1000 - 3600;
-    for (const { datname } of rows) {
-      const born = Number(/^twofold_bench_(\d+)_/.exec(datname)?.[1] ?? NaN);
-      if (born < hourAgo) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
-    }
-  });
-}
-
-// --- the service ------------------------------------------------------------------------------
-
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Math.round(Number(kb) / 1024);
-}
 
 function startService(): { child: ChildProcess; stderr: () => string } {
   let stderr = '';
@@ -604,7 +511,7 @@ async function main(): Promise<void> {
     // In-process TOTP first, while nothing else runs on the machine.
     const totp = await totpPerSecond();
 
-    await createBenchDatabase();
+    await createBenchDatabase(DB_NAME);
     cleanups.push(() => dropDatabase(DB_NAME));
     cleanups.push(() => deleteKeys(redis, `${QUEUE_PREFIX}:*`));
 
@@ -642,8 +549,8 @@ async function main(): Promise<void> {
 
     out('pgbench_tps', tps.toFixed(0));
     out('totp_verifications_per_second', totp);
-    out('rss_mb_before', rssBefore);
-    out('rss_mb_after', rssAfter);
+    out('rss_mb_before', rssBefore.toFixed(0));
+    out('rss_mb_after', rssAfter.toFixed(0));
     const c50 = (results.get(50) as PhaseResult).perSecond;
     const p99 = percentile(sortNum((results.get(50) as PhaseResult).total), 99);
     const ratio = c50 / tps;
