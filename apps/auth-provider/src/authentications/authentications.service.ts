@@ -153,8 +153,7 @@ export class AuthenticationsService {
       const server = caller.serverId ? await this.servers.find(scope, caller.serverId) : null;
       const method = (input.method ?? user.defaultMethod) as AuthMethodName | null;
       if (!method) throw AuthenticationErrors.noDefaultMethod();
-      await this.assertMethodUsable(scope, user, method);
-      const phone = isCodeDelivered(method) ? await this.phoneFor(scope, user, method) : null;
+      const phone = await this.usableMethod(scope, user, method);
 
       const id = randomUUID();
       let status: AuthenticationRow['status'] = 'pending';
@@ -164,7 +163,7 @@ export class AuthenticationsService {
       // R18: the app was activated once, but no activation is active any more.
       if (
         (method === 'app_notification' || method === 'app_code') &&
-        (await this.devices.activeSecrets(scope, user.id)).length === 0
+        (await this.devices.countActive(scope, user.id)) === 0
       ) {
         denyReason = 'account_not_activated';
       }
@@ -253,8 +252,7 @@ export class AuthenticationsService {
       const user = auth.userId ? await this.users.find(scope, auth.userId) : null;
       if (!user) throw AuthenticationErrors.userNotFound();
       const next = method ?? auth.method;
-      if (next !== auth.method) await this.assertMethodUsable(scope, user, next);
-      const phone = isCodeDelivered(next) ? await this.phoneFor(scope, user, next) : null;
+      const phone = await this.usableMethod(scope, user, next);
       let code: string | null = null;
       if (phone) {
         const sent = await this.guards.sends.hit(AuthenticationGuards.userKey(caller.tenantId, user.id), now.getTime());
@@ -333,8 +331,12 @@ export class AuthenticationsService {
     return linked[0] as ProviderRow;
   }
 
-  /** R9, R20, R11: the tenant allows the method and the user has registered it. */
-  private async assertMethodUsable(scope: TenantScope, user: UserRow, method: AuthMethodName): Promise<void> {
+  /**
+   * R9, R20, R11: the tenant allows the method and the user has registered it. Returns the number
+   * an SMS/voice code goes to (the method's own, else the user's), null for other methods. One read
+   * of the user's methods serves both.
+   */
+  private async usableMethod(scope: TenantScope, user: UserRow, method: AuthMethodName): Promise<string | null> {
     const settings = await this.policy.settings(scope);
     if (settings.tier === 'free' && isCodeDelivered(method))
       throw AuthenticationErrors.freeTierMethodNotAllowed(method);
@@ -343,14 +345,11 @@ export class AuthenticationsService {
       if (settings.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
       throw AuthenticationErrors.methodDisabled(method);
     }
-    if (method === 'app_password') return; // R17 is decided per sign-in, registered or not.
-    const registered = await this.methods.list(scope, user.id);
-    if (!registered.some((m) => m.method === method)) throw AuthenticationErrors.methodNotRegistered(method);
-  }
-
-  private async phoneFor(scope: TenantScope, user: UserRow, method: 'sms' | 'voice'): Promise<string> {
+    if (method === 'app_password') return null; // R17 is decided per sign-in, registered or not.
     const registered = (await this.methods.list(scope, user.id)).find((m) => m.method === method);
-    const phone = registered?.phone ?? user.phone;
+    if (!registered) throw AuthenticationErrors.methodNotRegistered(method);
+    if (!isCodeDelivered(method)) return null;
+    const phone = registered.phone ?? user.phone;
     if (!phone) throw AuthenticationErrors.noPhoneNumber();
     return phone;
   }
