@@ -1,17 +1,9 @@
 import { Module } from '@nestjs/common';
-import { AuthenticationRecordRepository, AuthenticationRepository } from '@twofold/authentication/data-access';
-import { UsageOutboxRepository } from '@twofold/billing/data-access';
-import { MessageRepository } from '@twofold/delivery/data-access';
-import {
-  AppPasswordRepository,
-  DeviceActivationRepository,
-  MethodPolicyRepository,
-  MethodRepository,
-  UserRepository,
-} from '@twofold/directory/data-access';
-import { MfaServerRepository, ProviderRepository } from '@twofold/providers/data-access';
-import { TenantRepository } from '@twofold/tenancy/data-access';
-import { OathTokenRepository } from '@twofold/tokens/data-access';
+import { AuthenticationRepository, AuthenticationSqlRepository } from '@twofold/authentication/data-access';
+import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
+import { MessageSqlRepository } from '@twofold/delivery/data-access';
+import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
+import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
 import { secretBoxProvider } from '../common/secret-box.provider';
 import { AuthenticationGuards } from './authentication-guards';
 import { AuthenticationSweeper } from './authentication-sweeper';
@@ -26,18 +18,11 @@ import { AuthenticationsService } from './authentications.service';
     AuthenticationGuards,
     secretBoxProvider,
     AuthenticationRepository,
-    AuthenticationRecordRepository,
-    UsageOutboxRepository,
-    MessageRepository,
-    UserRepository,
-    MethodRepository,
-    MethodPolicyRepository,
-    DeviceActivationRepository,
-    AppPasswordRepository,
-    OathTokenRepository,
-    ProviderRepository,
-    MfaServerRepository,
-    TenantRepository,
+    AuthenticationSqlRepository,
+    UsageOutboxSqlRepository,
+    MessageSqlRepository,
+    AuthenticatorSqlRepository,
+    OathTokenSqlRepository,
   ],
 })
 export class AuthenticationsModule {}

@@ -2,9 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  AuthenticationRecordRepository,
+  AuthenticationPatch,
   AuthenticationRepository,
   AuthenticationRow,
+  AuthenticationSqlRepository,
+  ContextProvider,
+  ContextServer,
+  ContextUser,
+  RecordContext,
+  StartContext,
 } from '@twofold/authentication/data-access';
 import {
   afterWrongCode,
@@ -23,17 +29,10 @@ import {
   verifyHotp,
   verifyTotp,
 } from '@twofold/authentication/domain';
-import { UsageOutboxRepository } from '@twofold/billing/data-access';
-import { MessageRepository } from '@twofold/delivery/data-access';
+import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
+import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { codeAad } from '@twofold/delivery/contracts';
-import {
-  AppPasswordRepository,
-  DeviceActivationRepository,
-  MethodPolicyRepository,
-  MethodRepository,
-  UserRepository,
-  UserRow,
-} from '@twofold/directory/data-access';
+import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
 import {
   AuthMethodCode,
   deviceSeedAad,
@@ -42,12 +41,10 @@ import {
   verifyAppPassword,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, TenantScope } from '@twofold/platform/db';
+import { Clock, DbService, SqlScope } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
-import { MfaServerRepository, MfaServerRow, ProviderRepository, ProviderRow } from '@twofold/providers/data-access';
 import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
-import { TenantRepository } from '@twofold/tenancy/data-access';
-import { OathTokenRepository, oathSecretAad } from '@twofold/tokens/data-access';
+import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
 import { AuthenticationGuards } from './authentication-guards';
 
 /** Who calls: a tenant's application (API key) or one of its activated MFA servers (R12). */
@@ -86,7 +83,7 @@ export interface AuthenticationView {
   attemptsRemaining?: number;
 }
 
-type Check = { ok: true; deviceActivationId?: string } | { ok: false; reason: DenyReason; final: boolean };
+type Check = { ok: true; device?: { id: string; token: string } } | { ok: false; reason: DenyReason; final: boolean };
 
 const STATUS_OF = { pending: 'pending', succeeded: 'approved', denied: 'denied', expired: 'denied' } as const;
 
@@ -104,10 +101,15 @@ export function viewOf(a: AuthenticationRow, override?: Partial<AuthenticationVi
   };
 }
 
+type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason | null; attempts?: number };
+
 /**
  * The authentication API (R11–R14, R17, R18, R26). Every authentication writes its usage row in
  * the transaction that creates it (R2: resends and method switches do not add one) and ends in
- * exactly one authentication record, written in the transaction that closes it.
+ * exactly one authentication record, written in the statement that closes it.
+ *
+ * The hot path runs on plain SQL (`DbService.inTenantSql`, docs/decisions/0015): a start is one
+ * context read and three inserts, a verification one locking read and one close.
  */
 @Injectable()
 export class AuthenticationsService {
@@ -120,40 +122,41 @@ export class AuthenticationsService {
     private readonly box: SecretBox,
     private readonly producer: QueueProducer,
     private readonly guards: AuthenticationGuards,
-    private readonly authentications: AuthenticationRepository,
-    private readonly records: AuthenticationRecordRepository,
-    private readonly usage: UsageOutboxRepository,
-    private readonly messages: MessageRepository,
-    private readonly users: UserRepository,
-    private readonly methods: MethodRepository,
-    private readonly policy: MethodPolicyRepository,
-    private readonly devices: DeviceActivationRepository,
-    private readonly appPasswords: AppPasswordRepository,
-    private readonly tokens: OathTokenRepository,
-    private readonly providers: ProviderRepository,
-    private readonly servers: MfaServerRepository,
-    private readonly tenants: TenantRepository,
+    private readonly authentications: AuthenticationSqlRepository,
+    private readonly expiring: AuthenticationRepository,
+    private readonly usage: UsageOutboxSqlRepository,
+    private readonly messages: MessageSqlRepository,
+    private readonly authenticators: AuthenticatorSqlRepository,
+    private readonly tokens: OathTokenSqlRepository,
   ) {
     this.codePepper = box.derive('one-time-code-hash');
   }
 
   async start(caller: Caller, input: StartInput, correlationId: string): Promise<AuthenticationView> {
     const outgoing: (() => Promise<void>)[] = [];
-    const view = await this.db.inTenant(caller.tenantId, async (scope) => {
-      const now = this.clock.now();
-      const user = input.userId
-        ? await this.users.find(scope, input.userId)
-        : await this.users.findByUserName(scope, normaliseUserName(input.userName ?? ''));
+    const now = this.clock.now();
+    // The lockout check needs only the user id when the caller sent one: ask Redis while Postgres reads.
+    const earlyLock = input.userId
+      ? this.guards.lockout.check(AuthenticationGuards.userKey(caller.tenantId, input.userId), now.getTime())
+      : null;
+    earlyLock?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    const view = await this.db.inTenantSql(caller.tenantId, async (scope) => {
+      const ctx = await this.authentications.startContext(scope, {
+        ...(input.userId ? { userId: input.userId } : { userName: normaliseUserName(input.userName ?? '') }),
+        providerId: caller.serverProviderId ?? input.providerId ?? null,
+        serverId: caller.serverId,
+      });
+      const user = ctx.user;
       if (!user) throw AuthenticationErrors.userNotFound();
       const userKey = AuthenticationGuards.userKey(caller.tenantId, user.id);
-      const locked = await this.guards.lockout.check(userKey, now.getTime());
+      const locked = await (earlyLock ?? this.guards.lockout.check(userKey, now.getTime()));
       if (locked.locked) throw AuthenticationErrors.userLockedOut(locked.retryAfterSeconds);
 
-      const provider = await this.resolveProvider(scope, caller, input.providerId);
-      const server = caller.serverId ? await this.servers.find(scope, caller.serverId) : null;
+      const provider = this.resolveProvider(scope, caller, input.providerId, ctx.providers);
+      const server = caller.serverId ? ctx.server : null;
       const method = (input.method ?? user.defaultMethod) as AuthMethodName | null;
       if (!method) throw AuthenticationErrors.noDefaultMethod();
-      const phone = await this.usableMethod(scope, user, method);
+      const phone = this.usableMethod(ctx, user, method);
 
       const id = randomUUID();
       let status: AuthenticationRow['status'] = 'pending';
@@ -161,10 +164,7 @@ export class AuthenticationsService {
       // R17: a legacy client that sent the normal password of an MFA-enabled account needs an app password.
       if (method === 'app_password' && input.primaryPassword && user.mfaEnabled) denyReason = 'app_password_required';
       // R18: the app was activated once, but no activation is active any more.
-      if (
-        (method === 'app_notification' || method === 'app_code') &&
-        (await this.devices.countActive(scope, user.id)) === 0
-      ) {
+      if ((method === 'app_notification' || method === 'app_code') && ctx.activeDevices === 0) {
         denyReason = 'account_not_activated';
       }
       if (denyReason) status = 'denied';
@@ -196,7 +196,21 @@ export class AuthenticationsService {
       await this.usage.recordAuthentication(scope, { authenticationId: id, providerId: provider.id, occurredAt: now });
       if (code && phone)
         outgoing.push(await this.queueCode(scope, auth, method as 'sms' | 'voice', phone, code, provider, server));
-      if (status !== 'pending') await this.writeRecord(scope, auth, provider, server, user);
+      if (status !== 'pending') {
+        await this.authentications.writeRecord(
+          scope,
+          this.recordOf(auth, {
+            firstName: user.firstName,
+            lastName: user.lastName,
+            email: user.email,
+            recordFields: provider.recordFields,
+            serverName: server?.name ?? null,
+            serverIp: server?.ipAddress ?? null,
+            dataRegion: ctx.dataRegion,
+            deliveryStatus: null,
+          }),
+        );
+      }
       return viewOf(auth);
     });
     await this.flush(outgoing);
@@ -205,30 +219,39 @@ export class AuthenticationsService {
 
   async verify(caller: Caller, id: string, input: VerifyInput): Promise<AuthenticationView> {
     let outcome: { userKey: string; success: boolean; failure: boolean } | null = null;
-    const view = await this.db.inTenant(caller.tenantId, async (scope) => {
+    const view = await this.db.inTenantSql(caller.tenantId, async (scope) => {
       const now = this.clock.now();
-      const auth = await this.authentications.lock(scope, id);
-      if (!auth) throw AuthenticationErrors.notFound();
+      const locked = await this.authentications.lock(scope, id);
+      if (!locked) throw AuthenticationErrors.notFound();
+      const { auth, record } = locked;
       const gate = gateVerification(auth, caller.serverId, now);
       if (gate.kind === 'closed') return viewOf(auth);
-      if (gate.kind === 'deny') return viewOf(await this.close(scope, auth, gate.status, gate.reason));
+      if (gate.kind === 'deny')
+        return viewOf(await this.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
       const userKey = AuthenticationGuards.userKey(caller.tenantId, auth.userId ?? auth.userName);
-      const locked = await this.guards.lockout.check(userKey, now.getTime());
-      if (locked.locked) throw AuthenticationErrors.userLockedOut(locked.retryAfterSeconds);
+      const lockout = await this.guards.lockout.check(userKey, now.getTime());
+      if (lockout.locked) throw AuthenticationErrors.userLockedOut(lockout.retryAfterSeconds);
 
       const check = await this.check(scope, auth, input, now);
       if (check.ok) {
         outcome = { userKey, success: true, failure: false };
-        if (check.deviceActivationId)
-          await this.authentications.update(scope, id, { deviceActivationId: check.deviceActivationId });
-        return viewOf(await this.close(scope, auth, 'succeeded', null));
+        const device = check.device ?? null;
+        return viewOf(
+          await this.close(
+            scope,
+            { ...auth, deviceActivationId: device?.id ?? auth.deviceActivationId },
+            record,
+            { status: 'succeeded', reason: null },
+            device?.token ?? null,
+          ),
+        );
       }
-      if (check.final) return viewOf(await this.close(scope, auth, 'denied', check.reason));
+      if (check.final) return viewOf(await this.close(scope, auth, record, { status: 'denied', reason: check.reason }));
       outcome = { userKey, success: false, failure: true };
       const next = afterWrongCode(auth.attempts);
       if (next.final)
         return viewOf(
-          await this.close(scope, { ...auth, attempts: next.attempts }, 'denied', next.reason, next.attempts),
+          await this.close(scope, auth, record, { status: 'denied', reason: next.reason, attempts: next.attempts }),
         );
       const updated = await this.authentications.update(scope, id, { attempts: next.attempts });
       return viewOf(updated, { status: 'denied', reason: 'invalid_code', final: false });
@@ -242,17 +265,25 @@ export class AuthenticationsService {
   /** R14: send a new code, or switch to another registered method, in the same authentication. */
   async resend(caller: Caller, id: string, method: AuthMethodName | undefined): Promise<AuthenticationView> {
     const outgoing: (() => Promise<void>)[] = [];
-    const view = await this.db.inTenant(caller.tenantId, async (scope) => {
+    const view = await this.db.inTenantSql(caller.tenantId, async (scope) => {
       const now = this.clock.now();
-      const auth = await this.authentications.lock(scope, id);
-      if (!auth) throw AuthenticationErrors.notFound();
+      const locked = await this.authentications.lock(scope, id);
+      if (!locked) throw AuthenticationErrors.notFound();
+      const { auth, record } = locked;
       const gate = gateVerification(auth, caller.serverId, now);
       if (gate.kind === 'closed') throw AuthenticationErrors.closed(STATUS_OF[auth.status]);
-      if (gate.kind === 'deny') return viewOf(await this.close(scope, auth, gate.status, gate.reason));
-      const user = auth.userId ? await this.users.find(scope, auth.userId) : null;
+      if (gate.kind === 'deny')
+        return viewOf(await this.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
+      if (!auth.userId) throw AuthenticationErrors.userNotFound();
+      const ctx = await this.authentications.startContext(scope, {
+        userId: auth.userId,
+        providerId: auth.providerId,
+        serverId: auth.serverId,
+      });
+      const user = ctx.user;
       if (!user) throw AuthenticationErrors.userNotFound();
       const next = method ?? auth.method;
-      const phone = await this.usableMethod(scope, user, next);
+      const phone = this.usableMethod(ctx, user, next);
       let code: string | null = null;
       if (phone) {
         const sent = await this.guards.sends.hit(AuthenticationGuards.userKey(caller.tenantId, user.id), now.getTime());
@@ -267,9 +298,9 @@ export class AuthenticationsService {
         sendsCount: auth.sendsCount + (code ? 1 : 0),
       });
       if (code && phone) {
-        const provider = await this.providers.find(scope, auth.providerId);
-        const server = auth.serverId ? await this.servers.find(scope, auth.serverId) : null;
-        outgoing.push(await this.queueCode(scope, updated, next as 'sms' | 'voice', phone, code, provider, server));
+        // A provider deleted since the start has no caller id to offer any more.
+        const provider = ctx.providers[0] ?? null;
+        outgoing.push(await this.queueCode(scope, updated, next as 'sms' | 'voice', phone, code, provider, ctx.server));
       }
       return viewOf(updated);
     });
@@ -278,13 +309,14 @@ export class AuthenticationsService {
   }
 
   async get(caller: Caller, id: string): Promise<AuthenticationView> {
-    return this.db.inTenant(caller.tenantId, async (scope) => {
+    return this.db.inTenantSql(caller.tenantId, async (scope) => {
       const auth = await this.authentications.find(scope, id);
       if (!auth) throw AuthenticationErrors.notFound();
       if (auth.status === 'pending' && this.clock.now().getTime() >= auth.expiresAt.getTime()) {
         const locked = await this.authentications.lock(scope, id);
-        if (locked?.status === 'pending') return viewOf(await this.close(scope, locked, 'expired', 'expired'));
-        return viewOf(locked ?? auth);
+        if (locked?.auth.status === 'pending')
+          return viewOf(await this.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' }));
+        return viewOf(locked?.auth ?? auth);
       }
       return viewOf(auth);
     });
@@ -292,13 +324,13 @@ export class AuthenticationsService {
 
   /** Closes pending authentications nobody came back for (each in its tenant's scope). */
   async sweepExpired(limit = 500): Promise<number> {
-    const due = await this.authentications.expiredPending(this.db.client, limit);
+    const due = await this.expiring.expiredPending(this.db.client, limit);
     let closed = 0;
     for (const { tenantId, id } of due) {
-      await this.db.inTenant(tenantId, async (scope) => {
-        const auth = await this.authentications.lock(scope, id);
-        if (auth?.status === 'pending' && this.clock.now().getTime() >= auth.expiresAt.getTime()) {
-          await this.close(scope, auth, 'expired', 'expired');
+      await this.db.inTenantSql(tenantId, async (scope) => {
+        const locked = await this.authentications.lock(scope, id);
+        if (locked?.auth.status === 'pending' && this.clock.now().getTime() >= locked.auth.expiresAt.getTime()) {
+          await this.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' });
           closed += 1;
         }
       });
@@ -308,45 +340,43 @@ export class AuthenticationsService {
 
   // --- internals -------------------------------------------------------------------------------
 
-  private async resolveProvider(
-    scope: TenantScope,
+  /** R7, R12: the caller's provider among those the context read loaded. */
+  private resolveProvider(
+    scope: SqlScope,
     caller: Caller,
     requested: string | undefined,
-  ): Promise<ProviderRow> {
+    loaded: ContextProvider[],
+  ): ContextProvider {
     if (caller.serverProviderId) {
       if (requested && requested !== caller.serverProviderId) throw AuthenticationErrors.providerNotFound();
-      const p = await this.providers.find(scope, caller.serverProviderId);
+      const p = loaded.find((x) => x.id === caller.serverProviderId);
       if (!p) throw AuthenticationErrors.providerNotFound();
       return p;
     }
     if (requested) {
-      const p = await this.providers.find(scope, requested);
+      const p = loaded.find((x) => x.id === requested);
       // R7: a provider without a tenant link serves only MFA servers.
       if (!p || p.linkedTenantId !== scope.tenantId) throw AuthenticationErrors.providerNotFound();
       return p;
     }
-    const linked = await this.providers.linkedToTenant(scope);
-    if (linked.length === 0) throw AuthenticationErrors.noProvider();
-    if (linked.length > 1) throw AuthenticationErrors.providerRequired();
-    return linked[0] as ProviderRow;
+    if (loaded.length === 0) throw AuthenticationErrors.noProvider();
+    if (loaded.length > 1) throw AuthenticationErrors.providerRequired();
+    return loaded[0] as ContextProvider;
   }
 
   /**
    * R9, R20, R11: the tenant allows the method and the user has registered it. Returns the number
-   * an SMS/voice code goes to (the method's own, else the user's), null for other methods. One read
-   * of the user's methods serves both.
+   * an SMS/voice code goes to (the method's own, else the user's), null for other methods.
    */
-  private async usableMethod(scope: TenantScope, user: UserRow, method: AuthMethodName): Promise<string | null> {
-    const settings = await this.policy.settings(scope);
-    if (settings.tier === 'free' && isCodeDelivered(method))
-      throw AuthenticationErrors.freeTierMethodNotAllowed(method);
-    const policy = effectivePolicy(settings.tier, await this.policy.list(scope));
+  private usableMethod(ctx: StartContext, user: ContextUser, method: AuthMethodName): string | null {
+    if (ctx.tier === 'free' && isCodeDelivered(method)) throw AuthenticationErrors.freeTierMethodNotAllowed(method);
+    const policy = effectivePolicy(ctx.tier, ctx.policy as { method: AuthMethodCode; enabled: boolean }[]);
     if (!policy[method as AuthMethodCode]) {
-      if (settings.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
+      if (ctx.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
       throw AuthenticationErrors.methodDisabled(method);
     }
     if (method === 'app_password') return null; // R17 is decided per sign-in, registered or not.
-    const registered = (await this.methods.list(scope, user.id)).find((m) => m.method === method);
+    const registered = ctx.methods.find((m) => m.method === method);
     if (!registered) throw AuthenticationErrors.methodNotRegistered(method);
     if (!isCodeDelivered(method)) return null;
     const phone = registered.phone ?? user.phone;
@@ -356,13 +386,13 @@ export class AuthenticationsService {
 
   /** Queues the message row now; the job (with the code sealed) goes to Redis after commit. */
   private async queueCode(
-    scope: TenantScope,
+    scope: SqlScope,
     auth: AuthenticationRow,
     channel: 'sms' | 'voice',
     phone: string,
     code: string,
-    provider: ProviderRow | null,
-    server: MfaServerRow | null,
+    provider: Pick<ContextProvider, 'voiceCallerId'> | null,
+    server: Pick<ContextServer, 'voiceCallerId'> | null,
   ): Promise<() => Promise<void>> {
     const messageId = randomUUID();
     await this.messages.createQueued(scope, {
@@ -405,7 +435,7 @@ export class AuthenticationsService {
     }
   }
 
-  private async check(scope: TenantScope, auth: AuthenticationRow, input: VerifyInput, now: Date): Promise<Check> {
+  private async check(scope: SqlScope, auth: AuthenticationRow, input: VerifyInput, now: Date): Promise<Check> {
     const userId = auth.userId as string;
     switch (auth.method) {
       case 'sms':
@@ -415,7 +445,7 @@ export class AuthenticationsService {
         return ok ? { ok: true } : { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_code': {
-        const devices = await this.devices.activeSecrets(scope, userId);
+        const devices = await this.authenticators.activeDeviceSecrets(scope, userId);
         if (devices.length === 0) return { ok: false, reason: 'account_not_activated', final: true };
         for (const d of devices) {
           const seed = this.box.open(d.keyId, d.seedCiphertext, deviceSeedAad(scope.tenantId, userId, d.id));
@@ -429,7 +459,8 @@ export class AuthenticationsService {
             window: 1,
             lastUsedStep: d.lastUsedStep,
           });
-          if (r.ok && (await this.devices.useStep(scope, d.id, r.step))) return { ok: true, deviceActivationId: d.id };
+          if (r.ok && (await this.authenticators.useDeviceStep(scope, d.id, r.step)))
+            return { ok: true, device: { id: d.id, token: d.deviceToken } };
         }
         return { ok: false, reason: 'invalid_code', final: false };
       }
@@ -456,84 +487,75 @@ export class AuthenticationsService {
         return { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_password': {
-        for (const p of await this.appPasswords.hashesOf(scope, userId)) {
+        for (const p of await this.authenticators.appPasswordHashes(scope, userId)) {
           if (input.code && (await verifyAppPassword(input.code, p.passwordHash))) {
-            await this.appPasswords.touch(scope, p.id, now);
+            await this.authenticators.touchAppPassword(scope, p.id, now);
             return { ok: true };
           }
         }
         return { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_notification': {
-        const device = input.deviceToken ? await this.devices.findByToken(scope, userId, input.deviceToken) : null;
+        const device = input.deviceToken
+          ? await this.authenticators.deviceByToken(scope, userId, input.deviceToken)
+          : null;
         if (!device || typeof input.approve !== 'boolean') return { ok: false, reason: 'invalid_code', final: false };
         if (!device.active) return { ok: false, reason: 'account_not_activated', final: true };
         return input.approve
-          ? { ok: true, deviceActivationId: device.id }
+          ? { ok: true, device: { id: device.id, token: input.deviceToken as string } }
           : { ok: false, reason: 'denied_by_user', final: true };
       }
     }
   }
 
-  /** The one way an authentication ends: status, and its single record, in the same transaction. */
+  /** The one way an authentication ends: status and its single record, in one statement. */
   private async close(
-    scope: TenantScope,
+    scope: SqlScope,
     auth: AuthenticationRow,
-    status: 'succeeded' | 'denied' | 'expired',
-    reason: DenyReason | null,
-    attempts?: number,
+    context: RecordContext,
+    closing: Closing,
+    deviceToken: string | null = null,
   ): Promise<AuthenticationRow> {
-    const closed = await this.authentications.update(scope, auth.id, {
-      status,
-      denyReason: reason,
-      completedAt: this.clock.now(),
-      ...(attempts !== undefined ? { attempts } : {}),
-    });
-    const provider = await this.providers.findIncludingDeleted(scope, closed.providerId);
-    const server = closed.serverId ? await this.servers.find(scope, closed.serverId) : null;
-    const user = closed.userId ? await this.users.find(scope, closed.userId) : null;
-    await this.writeRecord(scope, closed, provider, server, user);
-    return closed;
+    const completedAt = this.clock.now();
+    const patch: AuthenticationPatch = {
+      status: closing.status,
+      denyReason: closing.reason,
+      completedAt,
+      ...(closing.attempts !== undefined ? { attempts: closing.attempts } : {}),
+      ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
+    };
+    const closed = { ...auth, ...patch } as AuthenticationRow;
+    return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
   }
 
   /** R26: every field the provider keeps, the tenant's data region and the correlation id. */
-  private async writeRecord(
-    scope: TenantScope,
-    auth: AuthenticationRow,
-    provider: ProviderRow | null,
-    server: MfaServerRow | null,
-    user: UserRow | null,
-  ): Promise<void> {
+  private recordOf(auth: AuthenticationRow, context: RecordContext, deviceToken: string | null = null) {
     const keep: RecordFieldSettings = mergeRecordFields(
-      provider?.recordFields as Partial<RecordFieldSettings> | null,
+      context.recordFields as Partial<RecordFieldSettings> | null,
       undefined,
     );
-    const tenant = await this.tenants.find(scope);
-    const device = auth.deviceActivationId ? await this.devices.tokenOf(scope, auth.deviceActivationId) : null;
-    await this.records.write(scope, {
+    return {
       authenticationId: auth.id,
       providerId: auth.providerId,
       occurredAt: auth.completedAt ?? this.clock.now(),
       uniqueId: auth.userName,
       userId: auth.userId,
       serverId: auth.serverId,
-      firstName: keepOnly(keep.firstName, user?.firstName),
-      lastName: keepOnly(keep.lastName, user?.lastName),
-      email: keepOnly(keep.email, user?.email),
+      firstName: keepOnly(keep.firstName, context.firstName),
+      lastName: keepOnly(keep.lastName, context.lastName),
+      email: keepOnly(keep.email, context.email),
       phone: keepOnly(keep.phoneNumber, auth.phone),
-      deviceToken: keepOnly(keep.deviceToken, device),
+      deviceToken: keepOnly(keep.deviceToken, deviceToken),
       method: auth.method,
       mode: auth.method,
-      result: auth.status === 'succeeded' ? 'success' : 'deny',
+      result: auth.status === 'succeeded' ? ('success' as const) : ('deny' as const),
       denyReason: auth.status === 'expired' ? 'expired' : auth.denyReason,
-      serverName: keepOnly(keep.serverName, server?.name),
-      serverIp: keepOnly(keep.serverIp, server?.ipAddress),
+      serverName: keepOnly(keep.serverName, context.serverName),
+      serverIp: keepOnly(keep.serverIp, context.serverIp),
       clientIp: keepOnly(keep.clientIp, auth.clientIp),
-      dataRegion: (tenant?.dataRegion ?? 'us') as 'us',
-      deliveryStatus: isCodeDelivered(auth.method)
-        ? ((await this.messages.latestStatusOf(scope, auth.id)) as 'queued' | null)
-        : null,
+      dataRegion: context.dataRegion,
+      deliveryStatus: isCodeDelivered(auth.method) ? context.deliveryStatus : null,
       correlationId: auth.correlationId,
-    });
+    };
   }
 }

@@ -3,3 +3,4 @@ export * from './sender.repository';
 export * from './delivery-outcome.repository';
 export * from './sender-rate.limiter';
 export * from './twilio.gateway';
+export * from './message.sql-repository';

@@ -5,3 +5,4 @@ export * from './method.repository';
 export * from './method-policy.repository';
 export * from './device-activation.repository';
 export * from './app-password.repository';
+export * from './authenticator.sql-repository';

@@ -1,4 +1,5 @@
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
+import { DatabaseError } from 'pg';
 import { Prisma } from './generated/prisma/client';
 
 interface DriverCause {
@@ -6,8 +7,14 @@ interface DriverCause {
   originalMessage?: string;
 }
 
-/** PostgreSQL's SQLSTATE and message, however Prisma/adapter-pg wrapped the error. */
+/** A `pg` DatabaseError, as `inTenantSql` sees it (no Prisma wrapping). */
+function isPgDatabaseError(error: unknown): error is DatabaseError & { code: string } {
+  return error instanceof DatabaseError && typeof error.code === 'string';
+}
+
+/** PostgreSQL's SQLSTATE and message, however Prisma/adapter-pg wrapped the error (or plain `pg`). */
 function postgresFailure(error: unknown): { sqlState?: string; message?: string } {
+  if (isPgDatabaseError(error)) return { sqlState: error.code, message: error.message };
   const cause = (error as { cause?: DriverCause } | null)?.cause;
   return { sqlState: cause?.originalCode, message: cause?.originalMessage };
 }
@@ -24,6 +31,13 @@ export function mapDbError(error: unknown): unknown {
   const pgFailure = postgresFailure(error);
   if (pgFailure.sqlState === '23514' && pgFailure.message && RULE_CODE.test(pgFailure.message)) {
     return new DomainError(pgFailure.message, 'conflict', `The change breaks the rule "${pgFailure.message}".`);
+  }
+  if (isPgDatabaseError(error)) {
+    if (pgFailure.sqlState === '23505')
+      return new DomainError(CommonErrorCode.Conflict, 'conflict', 'An object with the same unique value exists.');
+    if (pgFailure.sqlState === '23503')
+      return new DomainError(CommonErrorCode.Conflict, 'conflict', 'The object is referenced by or refers to another.');
+    return error;
   }
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     switch (error.code) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, PoolClient } from 'pg';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 import { mapDbError } from './db-errors';
@@ -10,6 +11,16 @@ export interface TenantScope {
   readonly tx: Prisma.TransactionClient;
 }
 
+/**
+ * The same tenant transaction on plain `pg`, for hot paths where Prisma's per-statement and
+ * per-transaction cost dominates (docs/decisions/0015). Queries are parameterised SQL; RLS and the
+ * explicit `tenant_id` filter apply exactly as in `TenantScope`.
+ */
+export interface SqlScope {
+  readonly tenantId: string;
+  query<R>(text: string, values?: readonly unknown[]): Promise<R[]>;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -17,14 +28,18 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DbService.name);
   /** Platform-level access (health, security-definer lookups). Tenant data goes through `inTenant`. */
   readonly client: PrismaClient;
+  /** One pool for both Prisma and `inTenantSql`, so DATABASE_POOL_SIZE bounds the connections. */
+  private readonly pool: Pool;
 
   constructor(@Inject(APP_CONFIG) config: BaseConfig) {
-    const adapter = new PrismaPg({
+    this.pool = new Pool({
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_SIZE,
       application_name: 'twofold',
     });
-    this.client = new PrismaClient({ adapter });
+    // An idle connection that breaks (server restart) must not crash the process; the next checkout reconnects.
+    this.pool.on('error', (error) => this.logger.warn({ err: error.message }, 'idle database connection lost'));
+    this.client = new PrismaClient({ adapter: new PrismaPg(this.pool) });
   }
 
   async onModuleInit(): Promise<void> {
@@ -33,6 +48,7 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.client.$disconnect();
+    if (!this.pool.ended) await this.pool.end();
     this.logger.log('database pool closed');
   }
 
@@ -53,6 +69,31 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
       );
     } catch (error) {
       throw mapDbError(error);
+    }
+  }
+
+  /**
+   * `inTenant` on plain `pg`: BEGIN and the transaction-local tenant setting go in one round trip
+   * (simple protocol; the tenant id is a validated UUID, so inlining it is safe), then `work`'s
+   * parameterised statements, then COMMIT. Any error rolls back and is mapped like `inTenant`'s.
+   */
+  async inTenantSql<T>(tenantId: string, work: (scope: SqlScope) => Promise<T>): Promise<T> {
+    if (!UUID.test(tenantId)) throw new Error('inTenantSql: tenantId must be a UUID');
+    const connection = await this.pool.connect();
+    let broken = false;
+    try {
+      await connection.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`);
+      const result = await work(sqlScope(tenantId, connection));
+      await connection.query('COMMIT');
+      return result;
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw mapDbError(error);
+    } finally {
+      // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+      connection.release(broken);
     }
   }
 
@@ -78,4 +119,12 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
   async ping(): Promise<void> {
     await this.client.$queryRaw`SELECT 1`;
   }
+}
+
+function sqlScope(tenantId: string, connection: PoolClient): SqlScope {
+  return {
+    tenantId,
+    query: async <R>(text: string, values?: readonly unknown[]) =>
+      (await connection.query(text, values as unknown[] | undefined)).rows as R[],
+  };
 }

@@ -1,2 +1,3 @@
 export * from './oath-token.repository';
 export * from './oath-token-admin.repository';
+export * from './oath-token.sql-repository';

@@ -1,0 +1,322 @@
+import { Injectable } from '@nestjs/common';
+import type { SqlScope } from '@twofold/platform/db';
+import type { AuthMethodName } from '@twofold/authentication/domain';
+import type { NewAuthentication, AuthenticationRow } from './authentication.repository';
+import type { NewAuthenticationRecord } from './authentication-record.repository';
+
+/**
+ * The authentication hot path on plain SQL (docs/decisions/0015): the same rows and rules as
+ * AuthenticationRepository and AuthenticationRecordRepository, in fewer and cheaper statements.
+ * Reads may join other domains' tables (one round trip for everything a start or a close needs);
+ * writes stay on this domain's own tables, the others write theirs through their data-access libs.
+ */
+
+/** [column, field] of AuthenticationRow, in one place for every statement below. */
+const AUTH_FIELDS: [string, keyof AuthenticationRow][] = [
+  ['tenant_id', 'tenantId'],
+  ['id', 'id'],
+  ['provider_id', 'providerId'],
+  ['server_id', 'serverId'],
+  ['user_id', 'userId'],
+  ['user_name', 'userName'],
+  ['method', 'method'],
+  ['status', 'status'],
+  ['code_hash', 'codeHash'],
+  ['attempts', 'attempts'],
+  ['sends_count', 'sendsCount'],
+  ['phone', 'phone'],
+  ['device_activation_id', 'deviceActivationId'],
+  ['expires_at', 'expiresAt'],
+  ['deny_reason', 'denyReason'],
+  ['client_ip', 'clientIp'],
+  ['correlation_id', 'correlationId'],
+  ['created_at', 'createdAt'],
+  ['completed_at', 'completedAt'],
+];
+const authColumns = (table = '') => AUTH_FIELDS.map(([c, f]) => `${table}${c} AS "${f}"`).join(', ');
+const AUTH_COLUMNS = authColumns();
+
+export interface ContextUser {
+  id: string;
+  userName: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  mfaEnabled: boolean;
+  defaultMethod: AuthMethodName | null;
+}
+
+export interface ContextProvider {
+  id: string;
+  linkedTenantId: string | null;
+  voiceCallerId: string | null;
+  recordFields: unknown;
+}
+
+export interface ContextServer {
+  id: string;
+  name: string;
+  ipAddress: string | null;
+  pendingSmsTimeoutSeconds: number;
+  voiceCallerId: string | null;
+}
+
+/** Everything a start (or a resend) decides on, read in one statement. */
+export interface StartContext {
+  tier: 'free' | 'standard';
+  dataRegion: NewAuthenticationRecord['dataRegion'];
+  policy: { method: AuthMethodName; enabled: boolean }[];
+  user: ContextUser | null;
+  methods: { method: AuthMethodName; phone: string | null }[];
+  activeDevices: number;
+  /** The requested provider (live), or up to two live providers linked to the tenant. */
+  providers: ContextProvider[];
+  server: ContextServer | null;
+}
+
+export interface StartContextQuery {
+  userId?: string;
+  userName?: string;
+  /** A provider id to load (live only); without it, the tenant's linked providers. */
+  providerId: string | null;
+  serverId: string | null;
+}
+
+/** What the record of an authentication needs besides the authentication itself (R26). */
+export interface RecordContext {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  recordFields: unknown;
+  serverName: string | null;
+  serverIp: string | null;
+  dataRegion: NewAuthenticationRecord['dataRegion'];
+  /** Latest message status of the authentication (SMS/voice). */
+  deliveryStatus: NewAuthenticationRecord['deliveryStatus'];
+}
+
+export type AuthenticationPatch = Partial<
+  Pick<
+    AuthenticationRow,
+    | 'status'
+    | 'codeHash'
+    | 'attempts'
+    | 'sendsCount'
+    | 'phone'
+    | 'method'
+    | 'deviceActivationId'
+    | 'denyReason'
+    | 'completedAt'
+  >
+>;
+
+const PATCH_COLUMNS: Record<keyof AuthenticationPatch, string> = {
+  status: 'status = $X::authentication_status',
+  codeHash: 'code_hash = $X',
+  attempts: 'attempts = $X',
+  sendsCount: 'sends_count = $X',
+  phone: 'phone = $X',
+  method: 'method = $X::auth_method',
+  deviceActivationId: 'device_activation_id = $X::uuid',
+  denyReason: 'deny_reason = $X',
+  completedAt: 'completed_at = $X',
+};
+
+/** `SET a = $3, b = $4, updated_at = now()` for the keys present in the patch, values from $first. */
+function setClause(patch: AuthenticationPatch, first: number): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const key of Object.keys(PATCH_COLUMNS) as (keyof AuthenticationPatch)[]) {
+    if (!(key in patch)) continue;
+    values.push(patch[key]);
+    parts.push(PATCH_COLUMNS[key].replace('$X', `$${first + values.length - 1}`));
+  }
+  parts.push('updated_at = now()');
+  return { sql: parts.join(', '), values };
+}
+
+const RECORD_COLUMNS = `tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
+  first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
+  client_ip, data_region, delivery_status, correlation_id`;
+// Every parameter is cast: in `INSERT … SELECT … FROM closed` PostgreSQL would take untyped ones as text.
+const RECORD_VALUES = `$1::uuid, gen_random_uuid(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
+  $7::uuid, $8::text, $9::text, $10::text, $11::text, $12::text, $13::auth_method, $14::text,
+  $15::authentication_result, $16::text, $17::text, $18::text, $19::text, $20::data_region,
+  $21::message_status, $22::text`;
+
+function recordValues(tenantId: string, r: NewAuthenticationRecord): unknown[] {
+  return [
+    tenantId,
+    r.occurredAt,
+    r.authenticationId,
+    r.providerId,
+    r.uniqueId,
+    r.userId,
+    r.serverId,
+    r.firstName,
+    r.lastName,
+    r.email,
+    r.phone,
+    r.deviceToken,
+    r.method,
+    r.mode,
+    r.result,
+    r.denyReason,
+    r.serverName,
+    r.serverIp,
+    r.clientIp,
+    r.dataRegion,
+    r.deliveryStatus,
+    r.correlationId,
+  ];
+}
+
+@Injectable()
+export class AuthenticationSqlRepository {
+  /** The tenant, its method policy, the user with methods and active devices, provider(s) and server. */
+  async startContext(scope: SqlScope, q: StartContextQuery): Promise<StartContext> {
+    const byId = q.userId !== undefined;
+    const rows = await scope.query<StartContext & { user: ContextUser | null }>(
+      `SELECT t.tier, t.data_region AS "dataRegion",
+         COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
+                     FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
+         CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
+           'id', u.id, 'userName', u.user_name, 'firstName', u.first_name, 'lastName', u.last_name,
+           'email', u.email, 'phone', u.phone, 'mfaEnabled', u.mfa_enabled, 'defaultMethod', u.default_method) END AS "user",
+         COALESCE((SELECT json_agg(json_build_object('method', m.method, 'phone', m.phone) ORDER BY m.created_at, m.method)
+                     FROM user_methods m WHERE m.tenant_id = t.id AND m.user_id = u.id), '[]') AS methods,
+         (SELECT count(*)::int FROM device_activations d
+           WHERE d.tenant_id = t.id AND d.user_id = u.id AND d.active) AS "activeDevices",
+         COALESCE((SELECT json_agg(json_build_object('id', pr.id, 'linkedTenantId', pr.linked_tenant_id,
+                     'voiceCallerId', pr.voice_caller_id, 'recordFields', pr.record_fields) ORDER BY pr.created_at, pr.id)
+                     FROM (SELECT * FROM providers pr WHERE pr.tenant_id = t.id AND pr.deleted_at IS NULL
+                             AND ${q.providerId ? 'pr.id = $3::uuid' : 'pr.linked_tenant_id = t.id AND $3::uuid IS NULL'}
+                           ORDER BY pr.created_at, pr.id LIMIT 2) pr), '[]') AS providers,
+         (SELECT json_build_object('id', s.id, 'name', s.name, 'ipAddress', s.ip_address,
+                   'pendingSmsTimeoutSeconds', s.pending_sms_timeout_seconds, 'voiceCallerId', s.voice_caller_id)
+            FROM mfa_servers s WHERE s.tenant_id = t.id AND s.id = $4::uuid) AS server
+       FROM tenants t
+       LEFT JOIN users u ON u.tenant_id = t.id AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
+       WHERE t.id = $1::uuid`,
+      [scope.tenantId, byId ? q.userId : (q.userName ?? ''), q.providerId, q.serverId],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('startContext: the scope tenant does not exist');
+    return row;
+  }
+
+  async create(scope: SqlScope, input: NewAuthentication): Promise<AuthenticationRow> {
+    const rows = await scope.query<AuthenticationRow>(
+      `INSERT INTO authentications (tenant_id, id, provider_id, server_id, user_id, user_name, method, status,
+         code_hash, sends_count, phone, device_activation_id, expires_at, deny_reason, client_ip, correlation_id,
+         updated_at, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::auth_method, $8::authentication_status, $9, $10, $11, $12, $13, $14,
+         $15, $16, now(), $17)
+       RETURNING ${AUTH_COLUMNS}`,
+      [
+        scope.tenantId,
+        input.id,
+        input.providerId,
+        input.serverId,
+        input.userId,
+        input.userName,
+        input.method,
+        input.status ?? 'pending',
+        input.codeHash,
+        input.sendsCount,
+        input.phone,
+        input.deviceActivationId,
+        input.expiresAt,
+        input.denyReason ?? null,
+        input.clientIp,
+        input.correlationId,
+        input.completedAt ?? null,
+      ],
+    );
+    return rows[0] as AuthenticationRow;
+  }
+
+  async find(scope: SqlScope, id: string): Promise<AuthenticationRow | null> {
+    const rows = await scope.query<AuthenticationRow>(
+      `SELECT ${AUTH_COLUMNS} FROM authentications WHERE tenant_id = $1 AND id = $2::uuid`,
+      [scope.tenantId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Reads and locks the authentication (verifications of one authentication serialise here), with
+   * what its record needs: the user's names and e-mail, the provider's record fields (also when the
+   * provider was deleted), the server's name and IP, the tenant's data region, the latest delivery.
+   */
+  async lock(scope: SqlScope, id: string): Promise<{ auth: AuthenticationRow; record: RecordContext } | null> {
+    const rows = await scope.query<AuthenticationRow & { record: RecordContext }>(
+      `SELECT ${authColumns('a.')},
+         json_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email,
+           'recordFields', p.record_fields, 'serverName', s.name, 'serverIp', s.ip_address,
+           'dataRegion', t.data_region,
+           'deliveryStatus', (SELECT m.status FROM messages m WHERE m.tenant_id = a.tenant_id
+                                AND m.authentication_id = a.id ORDER BY m.created_at DESC LIMIT 1)) AS record
+       FROM authentications a
+       JOIN tenants t ON t.id = a.tenant_id
+       LEFT JOIN providers p ON p.tenant_id = a.tenant_id AND p.id = a.provider_id
+       LEFT JOIN mfa_servers s ON s.tenant_id = a.tenant_id AND s.id = a.server_id
+       LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+       WHERE a.tenant_id = $1 AND a.id = $2::uuid
+       FOR UPDATE OF a`,
+      [scope.tenantId, id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { record, ...auth } = row;
+    return { auth, record };
+  }
+
+  async update(scope: SqlScope, id: string, patch: AuthenticationPatch): Promise<AuthenticationRow> {
+    const set = setClause(patch, 3);
+    const rows = await scope.query<AuthenticationRow>(
+      `UPDATE authentications SET ${set.sql} WHERE tenant_id = $1 AND id = $2::uuid RETURNING ${AUTH_COLUMNS}`,
+      [scope.tenantId, id, ...set.values],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('update: the authentication vanished inside its transaction');
+    return row;
+  }
+
+  /**
+   * Closes the authentication and writes its one record in a single statement. The record's
+   * occurredAt is the completion time, so a retried close collides on the record's unique key.
+   */
+  async close(
+    scope: SqlScope,
+    id: string,
+    patch: AuthenticationPatch,
+    record: NewAuthenticationRecord,
+  ): Promise<AuthenticationRow> {
+    const recordPart = recordValues(scope.tenantId, record);
+    const set = setClause(patch, recordPart.length + 2);
+    const rows = await scope.query<AuthenticationRow>(
+      `WITH closed AS (
+         UPDATE authentications SET ${set.sql} WHERE tenant_id = $1 AND id = $${recordPart.length + 1}::uuid
+         RETURNING ${AUTH_COLUMNS}
+       ), recorded AS (
+         INSERT INTO authentication_records (${RECORD_COLUMNS}) SELECT ${RECORD_VALUES} FROM closed
+         ON CONFLICT DO NOTHING
+       )
+       SELECT * FROM closed`,
+      [...recordPart, id, ...set.values],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('close: the authentication vanished inside its transaction');
+    return row;
+  }
+
+  /** The record of an authentication denied at its start (R17, R18). */
+  async writeRecord(scope: SqlScope, record: NewAuthenticationRecord): Promise<void> {
+    await scope.query(
+      `INSERT INTO authentication_records (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES}) ON CONFLICT DO NOTHING`,
+      recordValues(scope.tenantId, record),
+    );
+  }
+}
