@@ -116,6 +116,18 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
     return result;
   }
 
+  /**
+   * One platform-level statement on plain `pg`, outside any tenant (RLS admits no tenant rows):
+   * for the SECURITY DEFINER lookups on every request, e.g. a credential's tenant.
+   */
+  async query<R>(text: string, values?: readonly unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query(text, values as unknown[] | undefined)).rows as R[];
+    } catch (error) {
+      throw mapDbError(error);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.client.$queryRaw`SELECT 1`;
   }
