@@ -118,15 +118,15 @@ async function stopService(child: ChildProcess): Promise<void> {
   if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) child.kill('SIGKILL');
 }
 
-/** The child's SQL statement counts so far, by first keyword (bench/count-queries.js, over IPC). */
-function queryCounts(child: ChildProcess): Promise<Record<string, number>> {
+/** The child's SQL statement counts so far, by first keyword, and its CPU time (bench/count-queries.js, over IPC). */
+function queryCounts(child: ChildProcess): Promise<Record<string, number> & { cpuMicros: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the service did not report its query counts')), 2_000);
-    const onMessage = (m: { queryCounts?: Record<string, number> }) => {
+    const onMessage = (m: { queryCounts?: Record<string, number>; cpuMicros?: number }) => {
       if (!m?.queryCounts) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve(m.queryCounts);
+      resolve({ ...m.queryCounts, cpuMicros: m.cpuMicros ?? 0 });
     };
     child.on('message', onMessage);
     child.send('query-counts');
@@ -417,26 +417,39 @@ function report(c: number, r: PhaseResult): void {
 
 /** A handful of sequential authentications, with the SQL statements they cost (BEGIN/COMMIT = transactions). */
 async function probe(s: Seed, inbox: SmsInbox, child: ChildProcess): Promise<void> {
-  const n = 20;
+  const n = 50;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const before = await queryCounts(child);
+  const startMs: number[] = [];
+  const verifyMs: number[] = [];
   for (let i = 0; i < n; i++) {
+    const t0 = nowMs();
     const userId = s.userIds[i];
     const started = await expectStatus(
       call(agent, 'POST', '/v1/authentications', s.apiKey, { userId, method: 'sms' }),
       201,
       'probe start',
     );
+    startMs.push(nowMs() - t0);
     const code = await inbox.codeFor(started.body.id as string);
+    const t1 = nowMs();
     await expectStatus(
       call(agent, 'POST', `/v1/authentications/${started.body.id}/verify`, s.apiKey, { code }),
       200,
       'probe verify',
     );
+    verifyMs.push(nowMs() - t1);
   }
   const after = await queryCounts(child);
   agent.destroy();
+  // CPU of the service alone (not Postgres, Redis or this process): a figure that load elsewhere barely moves.
+  out('service_cpu_ms_per_authentication', ((after.cpuMicros - before.cpuMicros) / 1000 / n).toFixed(2));
+  note(
+    `one connection, one at a time: start p50 ${ms(percentile(sortNum(startMs), 50))} ms, ` +
+      `verify p50 ${ms(percentile(sortNum(verifyMs), 50))} ms`,
+  );
   const per = Object.entries(after)
+    .filter(([verb]) => verb !== 'cpuMicros')
     .map(([verb, count]) => [verb, (count - (before[verb] ?? 0)) / n] as const)
     .filter(([, v]) => v > 0)
     .sort((x, y) => y[1] - x[1]);

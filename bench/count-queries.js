@@ -1,6 +1,7 @@
 // Preloaded into the auth-provider child by bench/authentications.bench.ts (`node -r`): counts the
 // SQL statements the service sends through `pg` (Prisma's driver adapter uses it), by first keyword,
-// and answers the IPC message `query-counts` with `{ queryCounts }`. (Not a signal: Nest's shutdown
+// and answers the IPC message `query-counts` with `{ queryCounts, cpuMicros }` (the process's user+system
+// CPU time so far, so the bench can print the service's CPU cost per authentication). (Not a signal: Nest's shutdown
 // hooks listen to SIGUSR2 too.) A Map increment per query: no measurable cost.
 'use strict';
 const { Client } = require('pg');
@@ -15,7 +16,9 @@ Client.prototype.query = function (config, ...rest) {
 };
 if (process.send) {
   process.on('message', (message) => {
-    if (message === 'query-counts') process.send({ queryCounts: Object.fromEntries(counts) });
+    if (message !== 'query-counts') return;
+    const cpu = process.cpuUsage();
+    process.send({ queryCounts: Object.fromEntries(counts), cpuMicros: cpu.user + cpu.system });
   });
   // The channel must not keep the service alive on its own.
   process.channel?.unref();
