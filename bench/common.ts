@@ -144,6 +144,13 @@ export function rssMb(pid: number): number {
   return Number(kb) / 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in seconds (Linux clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; returns the highest value seen. */
 export function sampleRss(pid: number, everyMs = 100): { stop: () => number; samples: number[] } {
   const samples: number[] = [];
@@ -172,9 +179,11 @@ export function startChild(
   script: string,
   env: Record<string, string>,
   name: string,
+  /** Extra node flags before the script (e.g. --cpu-prof). */
+  nodeArgs: string[] = [],
 ): { child: ChildProcess; logs: () => string } {
   let logs = '';
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', ...env },

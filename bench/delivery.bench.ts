@@ -6,7 +6,9 @@
  *
  * Optional environment: BENCH_MESSAGES (20000), BENCH_CONCURRENCY (32: WORKER_CONCURRENCY of the
  * worker and the trivial worker's concurrency), BENCH_SHORT_CODE_RATE (100: SHORT_CODE_RATE_PER_SECOND,
- * the carrier default), BENCH_POOL_SIZE (10).
+ * the carrier default), BENCH_POOL_SIZE (10), BENCH_WORKERS (1: worker processes, all on the same queue
+ * and the same Redis rate limits), BENCH_CPU_PROF (a directory: each worker writes a V8 CPU profile
+ * there when it exits).
  *
  * 1. Builds dist/ when a source is newer, clones the migrated template into `twofold_bench_<ts>`
  *    (the migration seeds the R21 short codes: US 97671, 69829, 51789, 99399; CA 759731, 673801),
@@ -16,7 +18,9 @@
  *    callbacks off (no delivery HTTP app runs here), and adds one `delivery.sms.send` job per
  *    message with its code sealed under the worker's key, as the authentication engine does.
  * 3. Runs `node dist/apps/delivery/src/worker.js` as a child (NODE_ENV=production,
- *    TWILIO_API_BASE_URL = the fake) and counts the fake's Messages requests over time.
+ *    TWILIO_API_BASE_URL = the fake) and counts the fake's Messages requests over time; prints the
+ *    CPU time per message, between the first and the last request, of the workers, of this
+ *    database's PostgreSQL backends, of Redis and of this process (the fake Twilio).
  * 4. Stops the worker, then times a BullMQ Worker with an empty processor over BENCH_MESSAGES
  *    jobs added with addBulk on a separate queue.
  *
@@ -33,6 +37,7 @@ import { APP_ROLE, FakeTwilio } from '@twofold/platform/testing';
 import {
   admin,
   buildIfStale,
+  cpuSeconds,
   createBenchDatabase,
   dbUrl,
   dropDatabase,
@@ -52,6 +57,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SHORT_CODE_RATE = Number(process.env.BENCH_SHORT_CODE_RATE ?? 100);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const STALL_MS = 30_000;
 
 const stamp = newStamp();
@@ -130,6 +136,43 @@ function maxPerSecond(times: number[]): number {
   return best;
 }
 
+interface CpuSample {
+  requests: number;
+  workers: number;
+  postgres: number;
+  redis: number;
+  bench: number;
+}
+
+let redisPid = 0;
+const backendCpu = new Map<number, number>();
+
+/** CPU seconds so far of the workers, this database's PostgreSQL backends, Redis and this process. */
+async function cpuSample(workerPids: number[]): Promise<Omit<CpuSample, 'requests'>> {
+  const { rows } = await admin((c) =>
+    c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2`, [
+      DB_NAME,
+      APP_ROLE,
+    ]),
+  );
+  const safe = (pid: number) => {
+    try {
+      return cpuSeconds(pid);
+    } catch {
+      return backendCpu.get(pid) ?? 0; // gone since: its last known figure
+    }
+  };
+  for (const { pid } of rows) backendCpu.set(pid, safe(pid));
+  for (const pid of backendCpu.keys()) backendCpu.set(pid, safe(pid));
+  const usage = process.cpuUsage();
+  return {
+    workers: workerPids.reduce((sum, pid) => sum + safe(pid), 0),
+    postgres: [...backendCpu.values()].reduce((a, b) => a + b, 0),
+    redis: redisPid ? safe(redisPid) : 0,
+    bench: (usage.user + usage.system) / 1e6,
+  };
+}
+
 async function trivialJobsPerSecond(connection: Redis): Promise<number> {
   const name = 'bench.trivial';
   const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
@@ -172,6 +215,7 @@ async function main(): Promise<void> {
     await createBenchDatabase(DB_NAME);
     cleanups.push(() => dropDatabase(DB_NAME));
     cleanups.push(() => deleteKeys(redis, `${QUEUE_PREFIX}:*`));
+    redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
     const { rows: codes } = await admin(
       (c) =>
         c.query<{ code: string; country: string }>(`SELECT code, country FROM short_codes WHERE enabled ORDER BY 2, 1`),
@@ -201,46 +245,53 @@ async function main(): Promise<void> {
     note(`added ${jobs.length} delivery.sms.send jobs in ${((nowMs() - t) / 1000).toFixed(1)} s (addBulk)`);
 
     const spawnedAt = Date.now();
-    const { child, logs } = startChild(
-      'dist/apps/delivery/src/worker.js',
-      {
-        NODE_ENV: 'production',
-        DATABASE_URL: dbUrl(DB_NAME, APP_ROLE),
-        DATABASE_POOL_SIZE: String(POOL_SIZE),
-        REDIS_URL,
-        QUEUE_PREFIX,
-        SECRETS_KEYS: `${KEY_ID}:${KEY.toString('base64')}`,
-        SECRETS_ACTIVE_KEY_ID: KEY_ID,
-        LOG_LEVEL: 'warn',
-        WORKER_CONCURRENCY: String(CONCURRENCY),
-        SHORT_CODE_RATE_PER_SECOND: String(SHORT_CODE_RATE),
-        TWILIO_API_BASE_URL: twilio.url,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        PUBLIC_BASE_URL: 'http://127.0.0.1:3991',
-      },
-      'the delivery worker',
+    const workers = Array.from({ length: WORKERS }, (_, i) =>
+      startChild(
+        'dist/apps/delivery/src/worker.js',
+        {
+          NODE_ENV: 'production',
+          DATABASE_URL: dbUrl(DB_NAME, APP_ROLE),
+          DATABASE_POOL_SIZE: String(POOL_SIZE),
+          REDIS_URL,
+          QUEUE_PREFIX,
+          SECRETS_KEYS: `${KEY_ID}:${KEY.toString('base64')}`,
+          SECRETS_ACTIVE_KEY_ID: KEY_ID,
+          LOG_LEVEL: 'warn',
+          WORKER_CONCURRENCY: String(CONCURRENCY),
+          SHORT_CODE_RATE_PER_SECOND: String(SHORT_CODE_RATE),
+          TWILIO_API_BASE_URL: twilio.url,
+          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+          TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+          PUBLIC_BASE_URL: 'http://127.0.0.1:3991',
+        },
+        `delivery worker ${i + 1}`,
+        process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+      ),
     );
-    cleanups.push(() => stopChild(child));
+    for (const { child } of workers) cleanups.push(() => stopChild(child));
 
     let seen = 0;
     let lastProgress = Date.now();
     let rssMax = 0;
+    let cpuAtFirst: CpuSample | null = null;
     while (twilio.requests.length < MESSAGES) {
-      if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}):\n${logs().slice(-4000)}`);
+      const exited = workers.find((w) => w.child.exitCode !== null);
+      if (exited) throw new Error(`a worker exited (${exited.child.exitCode}):\n${exited.logs().slice(-4000)}`);
       if (twilio.requests.length !== seen) {
         seen = twilio.requests.length;
         lastProgress = Date.now();
+        cpuAtFirst ??= { ...(await cpuSample(workers.map((w) => w.child.pid as number))), requests: seen };
       } else if (Date.now() - lastProgress > STALL_MS) {
-        throw new Error(`stalled at ${seen} of ${MESSAGES} Twilio requests:\n${logs().slice(-4000)}`);
+        throw new Error(`stalled at ${seen} of ${MESSAGES} Twilio requests:\n${workers[0].logs().slice(-4000)}`);
       }
       try {
-        rssMax = Math.max(rssMax, rssMb(child.pid as number));
+        rssMax = Math.max(rssMax, ...workers.map((w) => rssMb(w.child.pid as number)));
       } catch {
         // not started yet
       }
       await sleep(100);
     }
+    const cpuAtEnd = { ...(await cpuSample(workers.map((w) => w.child.pid as number))), requests: MESSAGES };
     const reqs = twilio.requests.slice(0, MESSAGES);
     const first = reqs[0].at;
     const last = reqs[reqs.length - 1].at;
@@ -248,13 +299,13 @@ async function main(): Promise<void> {
     const overall = reqs.length / ((last - spawnedAt) / 1000);
     const accepted = reqs.filter((r) => r.responseStatus === 201).length;
 
-    // Wait for the last jobs to record their outcome, then stop the worker before the trivial run.
+    // Wait for the last jobs to record their outcome, then stop the workers before the trivial run.
     await sleep(1_000);
     const { rows: statuses } = await admin(
       (c) => c.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM messages GROUP BY 1`),
       DB_NAME,
     );
-    await stopChild(child);
+    await Promise.all(workers.map((w) => stopChild(w.child)));
 
     out('messages', reqs.length);
     out('twilio_accepted', accepted);
@@ -262,6 +313,17 @@ async function main(): Promise<void> {
     out('messages_per_second', steady.toFixed(0));
     out('messages_per_second_incl_boot', overall.toFixed(0));
     out('worker_rss_mb_max', rssMax.toFixed(0));
+    if (cpuAtFirst) {
+      // CPU per message between the first and the last Twilio request, by process: what the
+      // machine spends per message (the fake Twilio runs in this bench process).
+      const n = cpuAtEnd.requests - cpuAtFirst.requests;
+      const per = (key: keyof Omit<CpuSample, 'requests'>) =>
+        (((cpuAtEnd[key] - cpuAtFirst[key]) * 1000) / n).toFixed(2);
+      out('cpu_ms_per_message_workers', per('workers'));
+      out('cpu_ms_per_message_postgres', per('postgres'));
+      out('cpu_ms_per_message_redis', per('redis'));
+      out('cpu_ms_per_message_bench_and_fake_twilio', per('bench'));
+    }
     note(`message rows by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`);
 
     const bySender = new Map<string, number[]>();
