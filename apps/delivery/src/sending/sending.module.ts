@@ -5,7 +5,7 @@ import {
   DeliveryOutcomeRepository,
   MessageRepository,
   SenderRateLimiter,
-  SenderRepository,
+  SendingSqlRepository,
   TwilioGateway,
 } from '@twofold/delivery/data-access';
 import { createRedis, QueueProducer } from '@twofold/platform/queue';
@@ -31,7 +31,7 @@ class RateRedisShutdown implements OnApplicationShutdown {
   providers: [
     secretBoxProvider,
     MessageRepository,
-    SenderRepository,
+    SendingSqlRepository,
     DeliveryOutcomeRepository,
     {
       provide: TwilioGateway,

@@ -6,7 +6,8 @@ import {
   MessageRepository,
   MessageToSend,
   SenderRateLimiter,
-  SenderRepository,
+  SendingSqlRepository,
+  SentRow,
   TwilioGateway,
   TenantDeliverySettings,
   classifyTwilioError,
@@ -14,8 +15,10 @@ import {
 import {
   checkRecipient,
   DeliveryFailure,
+  RecipientCheck,
   rotation,
   SenderCandidate,
+  shortCodeCountryOf,
   smsBody,
   smsCandidates,
   spokenDigits,
@@ -26,6 +29,7 @@ import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService } from '@twofold/platform/db';
 import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError, QueueProducer } from '@twofold/platform/queue';
 import { statusCallbackUrl } from '../common/delivery.errors';
+import { KeyedBatcher } from './keyed-batcher';
 
 /** A send that may work on another attempt: BullMQ retries it with exponential backoff and jitter. */
 export class TransientSendError extends Error {}
@@ -37,11 +41,17 @@ const MAX_RATE_WAIT_MS = 1_000;
 const FALLBACK_FAILURES = new Set<string>([DeliveryFailure.NoRouteForCountry, '21610', '21612', '21614', '21408']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Prepared {
   message: MessageToSend;
   settings: TenantDeliverySettings;
   routing: { ok: true; candidates: SenderCandidate[]; to: string } | { ok: false; failure: DeliveryFailure };
+}
+
+interface ToPrepare {
+  messageId: string;
+  channel: 'sms' | 'voice';
 }
 
 /**
@@ -52,6 +62,17 @@ interface Prepared {
 @Injectable()
 export class SendingService {
   private readonly logger = new Logger(SendingService.name);
+  /** The messages of one tenant that are being prepared together: one read transaction. */
+  private readonly preparing = new KeyedBatcher<ToPrepare, Prepared | null>((tenantId, items) =>
+    this.prepareMany(tenantId, items),
+  );
+  /** The `sent` writes of one tenant that are due together: one UPDATE. */
+  private readonly recordingSent = new KeyedBatcher<SentRow, void>((tenantId, rows) =>
+    this.db.inTenantSql(tenantId, async (scope) => {
+      await this.sending.markSent(scope, rows);
+      return rows.map(() => undefined);
+    }),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: DeliveryWorkerConfig,
@@ -59,7 +80,7 @@ export class SendingService {
     private readonly clock: Clock,
     private readonly box: SecretBox,
     private readonly messages: MessageRepository,
-    private readonly senders: SenderRepository,
+    private readonly sending: SendingSqlRepository,
     private readonly outcomes: DeliveryOutcomeRepository,
     private readonly limiter: SenderRateLimiter,
     private readonly twilio: TwilioGateway,
@@ -73,7 +94,7 @@ export class SendingService {
     const code = await this.openCode(job, message);
     const fallback = settings.smsFallbackToVoice ? code : null;
     if (!routing.ok) return this.fail(job.tenantId, message, routing.failure, null, fallback);
-    const sender = await this.acquireSender(routing.candidates);
+    const sender = await this.reserveSender(routing.candidates);
     let sid: string;
     try {
       sid = await this.twilio.sendSms({
@@ -85,14 +106,13 @@ export class SendingService {
     } catch (error) {
       return this.sendFailed(job.tenantId, message, error, ctx, fallback);
     }
-    await this.db.inTenant(job.tenantId, (scope) =>
-      this.messages.markSent(
-        scope,
-        message.id,
-        { sender: sender.sender, senderKind: sender.kind, twilioSid: sid },
-        this.clock.now(),
-      ),
-    );
+    await this.recordingSent.add(job.tenantId, {
+      id: message.id,
+      sender: sender.sender,
+      senderKind: sender.kind,
+      twilioSid: sid,
+      at: this.clock.now(),
+    });
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: sender.kind }, 'sms sent');
   }
 
@@ -117,45 +137,22 @@ export class SendingService {
     } catch (error) {
       return this.sendFailed(job.tenantId, message, error, ctx, null);
     }
-    await this.db.inTenant(job.tenantId, (scope) =>
-      this.messages.markSent(
-        scope,
-        message.id,
-        { sender: from, senderKind: 'caller_id', twilioSid: sid },
-        this.clock.now(),
-      ),
-    );
+    await this.recordingSent.add(job.tenantId, {
+      id: message.id,
+      sender: from,
+      senderKind: 'caller_id',
+      twilioSid: sid,
+      at: this.clock.now(),
+    });
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: 'caller_id' }, 'call placed');
   }
 
-  /** Loads the message, the tenant's settings and (for SMS) the senders, all in one tenant transaction. */
+  /**
+   * Loads the message, the tenant's settings and (for SMS) the senders of the recipient's country,
+   * in one tenant transaction shared with the other jobs of that tenant being prepared right now.
+   */
   private async prepare(tenantId: string, messageId: string, channel: 'sms' | 'voice'): Promise<Prepared | null> {
-    const prepared = await this.db.inTenant(tenantId, async (scope): Promise<Prepared | null> => {
-      const message = await this.messages.find(scope, messageId);
-      if (!message) return null;
-      const settings = await this.outcomes.settings(scope);
-      const recipient = checkRecipient(message.toPhone);
-      if (!recipient.ok) return { message, settings, routing: recipient };
-      if (channel === 'voice') {
-        return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
-      }
-      const country = recipient.recipient.country as string;
-      const { shortCodes, routes } = await this.senders.forCountry(scope.tx, country);
-      const decision = smsCandidates({
-        country,
-        shortCodes,
-        routes,
-        defaults: {
-          shortCodePerSecond: this.config.SHORT_CODE_RATE_PER_SECOND,
-          longCodePerSecond: this.config.LONG_CODE_RATE_PER_SECOND,
-        },
-      });
-      return {
-        message,
-        settings,
-        routing: decision.ok ? { ok: true, candidates: decision.candidates, to: recipient.recipient.e164 } : decision,
-      };
-    });
+    const prepared = UUID.test(messageId) ? await this.preparing.add(tenantId, { messageId, channel }) : null;
     if (!prepared) throw new PermanentJobError(`message ${messageId} not found`);
     // A job delivered again after its message went out (or failed for good) has nothing to do.
     if (prepared.message.twilioSid || prepared.message.status !== 'queued') {
@@ -163,6 +160,48 @@ export class SendingService {
       return null;
     }
     return prepared;
+  }
+
+  private prepareMany(tenantId: string, items: ToPrepare[]): Promise<(Prepared | null)[]> {
+    return this.db.inTenantSql(tenantId, async (scope) => {
+      const ids = [...new Set(items.map((i) => i.messageId.toLowerCase()))];
+      const { settings, messages } = await this.sending.loadForSending(scope, ids);
+      const byId = new Map(messages.map((m) => [m.id, m]));
+      const recipients = new Map<string, RecipientCheck>(messages.map((m) => [m.id, checkRecipient(m.toPhone)]));
+      // The senders of every SMS recipient's country: its short-code pool, or its sender routes.
+      const countries = new Set<string>();
+      for (const item of items) {
+        const recipient = recipients.get(item.messageId.toLowerCase());
+        if (item.channel === 'sms' && recipient?.ok) countries.add(recipient.recipient.country as string);
+      }
+      const pools = [...countries].filter((c) => shortCodeCountryOf(c) !== null);
+      const routeCountries = [...countries].filter((c) => shortCodeCountryOf(c) === null);
+      const senders = await this.sending.enabledSenders(scope, pools, routeCountries);
+      return items.map((item): Prepared | null => {
+        const message = byId.get(item.messageId.toLowerCase());
+        const recipient = recipients.get(item.messageId.toLowerCase());
+        if (!message || !recipient) return null;
+        if (!recipient.ok) return { message, settings, routing: recipient };
+        if (item.channel === 'voice') {
+          return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
+        }
+        const country = recipient.recipient.country as string;
+        const decision = smsCandidates({
+          country,
+          shortCodes: senders.shortCodes.get(country) ?? [],
+          routes: senders.routes.get(country) ?? [],
+          defaults: {
+            shortCodePerSecond: this.config.SHORT_CODE_RATE_PER_SECOND,
+            longCodePerSecond: this.config.LONG_CODE_RATE_PER_SECOND,
+          },
+        });
+        return {
+          message,
+          settings,
+          routing: decision.ok ? { ok: true, candidates: decision.candidates, to: recipient.recipient.e164 } : decision,
+        };
+      });
+    });
   }
 
   private async openCode(job: SendSmsJob | PlaceVoiceCallJob, message: MessageToSend): Promise<string> {
@@ -178,13 +217,19 @@ export class SendingService {
     }
   }
 
-  /** Waits (holding this job) until one sender of the pool has a slot: bursts queue, never fail. */
-  private async acquireSender(candidates: SenderCandidate[]): Promise<SenderCandidate> {
+  /**
+   * Reserves the pool's earliest send slot and waits for it (holding this job): bursts queue,
+   * never fail. A slot more than MAX_RATE_WAIT_MS ahead is not taken; the job asks again later.
+   */
+  private async reserveSender(candidates: SenderCandidate[]): Promise<SenderCandidate> {
     const pool = candidates[0].kind === 'short_code' ? 'short_code' : 'route';
     for (;;) {
-      const got = await this.limiter.acquire(pool, rotation(candidates, Math.random));
-      if (got.sender) return got.sender;
-      await sleep(Math.min(got.waitMs, MAX_RATE_WAIT_MS) + Math.floor(Math.random() * 3));
+      const got = await this.limiter.reserve(pool, rotation(candidates, Math.random), MAX_RATE_WAIT_MS);
+      if (got.sender) {
+        if (got.waitMs > 0) await sleep(Math.ceil(got.waitMs));
+        return got.sender;
+      }
+      await sleep(Math.min(Math.ceil(got.waitMs), MAX_RATE_WAIT_MS) + Math.floor(Math.random() * 3));
     }
   }
 

@@ -4,3 +4,4 @@ export * from './delivery-outcome.repository';
 export * from './sender-rate.limiter';
 export * from './twilio.gateway';
 export * from './message.sql-repository';
+export * from './sending.sql-repository';

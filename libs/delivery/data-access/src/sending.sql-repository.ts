@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import type { SqlScope } from '@twofold/platform/db';
+import type { PoolEntry, RouteEntry } from '@twofold/delivery/domain';
+import type { TenantDeliverySettings } from './delivery-outcome.repository';
+import type { MessageToSend, SentMessage } from './message.repository';
+
+export interface SentRow extends SentMessage {
+  id: string;
+  at: Date;
+}
+
+interface MessageRow extends MessageToSend {
+  smsFallbackToVoice: boolean | null;
+  smsTemplate: string | null;
+}
+
+interface SenderRow {
+  kind: 'short_code' | 'long_code' | 'alphanumeric';
+  country: string;
+  sender: string;
+  rateLimitPerSecond: number | null;
+}
+
+/**
+ * The delivery worker's send path on plain SQL, for several messages of one tenant at a time
+ * (docs/decisions/0012-delivery.md): the same reads and the same `sent` write as MessageRepository,
+ * SenderRepository and DeliveryOutcomeRepository, in the caller's `DbService.inTenantSql` transaction.
+ */
+@Injectable()
+export class SendingSqlRepository {
+  /** The messages (those that exist) and the tenant's delivery settings, in one statement. */
+  async loadForSending(
+    scope: SqlScope,
+    ids: readonly string[],
+  ): Promise<{ settings: TenantDeliverySettings; messages: MessageToSend[] }> {
+    // The tenant row comes along with every message (LEFT JOIN: RLS admits only this tenant's).
+    const rows = await scope.query<MessageRow>(
+      `SELECT m.id, m.authentication_id AS "authenticationId", m.provider_id AS "providerId", m.user_id AS "userId",
+              m.channel::text AS channel, m.status::text AS status, m.to_phone AS "toPhone", m.country,
+              m.twilio_sid AS "twilioSid", t.sms_fallback_to_voice AS "smsFallbackToVoice", t.sms_template AS "smsTemplate"
+         FROM messages m LEFT JOIN tenants t ON t.id = m.tenant_id
+        WHERE m.tenant_id = $1::uuid AND m.id = ANY($2::uuid[])`,
+      [scope.tenantId, ids],
+    );
+    const first = rows[0];
+    const settings: TenantDeliverySettings = {
+      smsFallbackToVoice: first?.smsFallbackToVoice ?? false,
+      smsTemplate: first?.smsTemplate ?? null,
+    };
+    const messages = rows.map(({ smsFallbackToVoice: _f, smsTemplate: _t, ...message }) => message);
+    return { settings, messages };
+  }
+
+  /**
+   * Enabled short codes of the given pools and enabled sender routes of the given countries,
+   * read in the sender's transaction (no cache: an operator change applies to the next message).
+   */
+  async enabledSenders(
+    scope: SqlScope,
+    pools: readonly string[],
+    routeCountries: readonly string[],
+  ): Promise<{ shortCodes: Map<string, PoolEntry[]>; routes: Map<string, RouteEntry[]> }> {
+    const shortCodes = new Map<string, PoolEntry[]>();
+    const routes = new Map<string, RouteEntry[]>();
+    if (pools.length === 0 && routeCountries.length === 0) return { shortCodes, routes };
+    const rows = await scope.query<SenderRow>(
+      `SELECT 'short_code' AS kind, country::text AS country, code AS sender, rate_limit_per_second AS "rateLimitPerSecond"
+         FROM short_codes WHERE enabled AND country::text = ANY($1::text[])
+       UNION ALL
+       SELECT kind::text, country, sender, rate_limit_per_second
+         FROM sender_routes WHERE enabled AND country = ANY($2::text[])
+       ORDER BY sender`,
+      [pools, routeCountries],
+    );
+    for (const r of rows) {
+      const entry = { sender: r.sender, enabled: true, rateLimitPerSecond: r.rateLimitPerSecond };
+      if (r.kind === 'short_code') {
+        shortCodes.set(r.country, [...(shortCodes.get(r.country) ?? []), entry]);
+      } else {
+        routes.set(r.country, [...(routes.get(r.country) ?? []), { ...entry, country: r.country, kind: r.kind }]);
+      }
+    }
+    return { shortCodes, routes };
+  }
+
+  /**
+   * MessageRepository.markSent for several messages in one statement: a callback may have come
+   * first and moved a status further already, so only a still `queued` message becomes `sent`.
+   */
+  async markSent(scope: SqlScope, sent: readonly SentRow[]): Promise<void> {
+    await scope.query(
+      `UPDATE messages m
+          SET twilio_sid = v.sid, sender = v.sender, sender_kind = v.kind::sender_kind,
+              sent_at = COALESCE(m.sent_at, v.at),
+              status = CASE WHEN m.status = 'queued' THEN 'sent'::message_status ELSE m.status END,
+              updated_at = v.at
+         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS v(id, sid, sender, kind, at)
+        WHERE m.tenant_id = $1::uuid AND m.id = v.id`,
+      [
+        scope.tenantId,
+        sent.map((s) => s.id),
+        sent.map((s) => s.twilioSid),
+        sent.map((s) => s.sender),
+        sent.map((s) => s.senderKind),
+        sent.map((s) => s.at),
+      ],
+    );
+  }
+}
