@@ -1,33 +1,88 @@
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import twilio from 'twilio';
+import type SdkHttpResponse from 'twilio/lib/http/response';
 
 const TWILIO_API = 'https://api.twilio.com';
 
-type BaseRequest<TData> = (
-  opts: RequestOptions<TData>,
-) => Promise<{ statusCode: number; body: TData; headers: unknown }>;
 type RequestOptions<TData> = Parameters<twilio.RequestClient['request']>[0] & { data?: TData };
+type SdkResponse = { statusCode: number; body: string; headers: IncomingHttpHeaders };
 
 /**
- * twilio 6 has no base-URL option: this HTTP client sends the SDK's requests to
- * TWILIO_API_BASE_URL instead (tests: the fake in platform/testing). Nothing else changes.
+ * The HTTP client under the official SDK (its documented `httpClient` hook): the SDK still builds
+ * every request and reads every answer (resource paths, parameters, User-Agent, RestException),
+ * only the transport differs from its default one.
+ * - twilio 6 has no base-URL option: requests go to TWILIO_API_BASE_URL instead of
+ *   https://api.twilio.com (tests: the fake in platform/testing).
+ * - Plain node:http(s) with keep-alive agents instead of the SDK's axios: axios' per-request
+ *   config merging cost more CPU than anything else the worker does per message (bench/delivery).
+ *   Same contract as the SDK's client: form-encoded data (arrays as repeated keys), Basic auth,
+ *   the answer's status, text body (the SDK parses it) and headers; network errors and timeouts
+ *   reject. No automatic retries (the job retries), no proxy (HTTP_PROXY) support.
  */
 export class RewritingRequestClient extends twilio.RequestClient {
+  private readonly plainAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly tlsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
+
   constructor(
     private readonly baseUrl: string,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     super({ timeout: timeoutMs, keepAlive: true, autoRetry: false });
-    // Keep-alive for plain-HTTP targets too (the SDK only configures its https agent).
-    this.axios.defaults.httpAgent = new Agent({ keepAlive: true, maxSockets: 256 });
-    this.axios.defaults.httpsAgent ??= new HttpsAgent({ keepAlive: true, maxSockets: 256 });
   }
 
-  override request<TData>(opts: RequestOptions<TData>): ReturnType<BaseRequest<TData>> {
-    const uri = opts.uri.startsWith(TWILIO_API) ? this.baseUrl + opts.uri.slice(TWILIO_API.length) : opts.uri;
-    return super.request<TData>({ ...opts, uri });
+  // The SDK reads statusCode, body and headers only; its own client returns such a plain object too.
+  override request<TData>(opts: RequestOptions<TData>): Promise<SdkHttpResponse<TData>> {
+    return this.send(opts) as unknown as Promise<SdkHttpResponse<TData>>;
   }
+
+  private async send<TData>(opts: RequestOptions<TData>): Promise<SdkResponse> {
+    if (!opts.method) throw new Error('http method is required');
+    if (!opts.uri) throw new Error('uri is required');
+    const url = new URL(opts.uri.startsWith(TWILIO_API) ? this.baseUrl + opts.uri.slice(TWILIO_API.length) : opts.uri);
+    if (opts.params) for (const [k, v] of formPairs(opts.params)) url.searchParams.append(k, v);
+    const headers: Record<string, string> = { ...(opts.headers as Record<string, string>), Connection: 'keep-alive' };
+    if (opts.username && opts.password) {
+      headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+    } else if (opts.authStrategy) {
+      headers.Authorization = await opts.authStrategy.getAuthString();
+    }
+    let body: string | undefined;
+    if (opts.data) {
+      body = new URLSearchParams(formPairs(opts.data as object)).toString();
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    const tls = url.protocol === 'https:';
+    const timeout = opts.timeout ?? this.timeoutMs;
+    return new Promise<SdkResponse>((resolve, reject) => {
+      const req = (tls ? httpsRequest : httpRequest)(
+        url,
+        { method: opts.method.toUpperCase(), headers, agent: tls ? this.tlsAgent : this.plainAgent, timeout },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: text, headers: res.headers }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`Twilio request timed out after ${timeout} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+/** Form fields as the SDK's client sends them: arrays as repeated keys, undefined left out. */
+function formPairs(data: object): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      pairs.push([key, v === null ? '' : String(v)]);
+    }
+  }
+  return pairs;
 }
 
 export interface TwilioSettings {
