@@ -11,7 +11,8 @@ import { ReconciliationLine, ReconciliationService } from './reconciliation/reco
 /**
  * Reconciliation command (R10): `node dist/apps/billing/src/reconcile.js --from 2026-09 --to 2026-10 [--all]`
  * (months, `--to` exclusive; ISO instants work too). Prints one line per customer and meter whose
- * totals differ between our ledger and Stripe (every line with --all) and exits 1 when any differs.
+ * totals differ between our ledger and Stripe (every line with --all), one STALE line per tenant with
+ * usage rows pending longer than 12 h (any period), and exits 1 when any differs or is stale.
  */
 export function parsePeriod(argv: string[]): { from: Date; to: Date; all: boolean } {
   const arg = (name: string) => {
@@ -38,6 +39,13 @@ export function formatLines(lines: ReconciliationLine[], all: boolean): string[]
     );
 }
 
+/** One line per tenant with usage rows pending longer than 12 h (they are in neither total yet). */
+export function formatStale(stale: { tenantId: string; rows: number; oldest: Date }[]): string[] {
+  return stale.map(
+    (s) => `STALE tenant=${s.tenantId} pending=${s.rows} oldest=${s.oldest.toISOString()} (pending longer than 12 h)`,
+  );
+}
+
 @Module({})
 class ReconcileModule {}
 
@@ -52,10 +60,14 @@ async function main(): Promise<void> {
     const lines = await app.get(ReconciliationService).compare(from, to);
     for (const line of formatLines(lines, all)) process.stdout.write(`${line}\n`);
     const differences = lines.filter((l) => l.ours !== l.stripe).length;
+    const stale = await app.get(ReconciliationService).stalePending();
+    for (const line of formatStale(stale)) process.stdout.write(`${line}\n`);
+    const staleRows = stale.reduce((n, s) => n + s.rows, 0);
     process.stdout.write(
-      `period ${from.toISOString()} .. ${to.toISOString()}: ${lines.length} customer-meters, ${differences} differences\n`,
+      `period ${from.toISOString()} .. ${to.toISOString()}: ${lines.length} customer-meters, ${differences} differences; ` +
+        `${staleRows} usage rows pending longer than 12 h\n`,
     );
-    process.exitCode = differences > 0 ? 1 : 0;
+    process.exitCode = differences > 0 || staleRows > 0 ? 1 : 0;
   } finally {
     await app.close();
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { BillingAccountsRepository, StripeGateway } from '@twofold/billing/data-access';
-import { DbService } from '@twofold/platform/db';
+import { STALE_PENDING_USAGE_MS } from '@twofold/billing/domain';
+import { BillingAccountsRepository, StripeGateway, UsageRelayRepository } from '@twofold/billing/data-access';
+import { Clock, DbService } from '@twofold/platform/db';
 
 export interface ReconciliationLine {
   tenantId: string;
@@ -20,7 +21,17 @@ export class ReconciliationService {
     private readonly db: DbService,
     private readonly accounts: BillingAccountsRepository,
     private readonly stripe: StripeGateway,
+    private readonly relayRows: UsageRelayRepository,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * Usage rows of any period still pending 12 hours after they occurred: not in either total yet,
+   * and close to Stripe's 24-hour deduplication window (docs/decisions/0015-billing-operations.md).
+   */
+  async stalePending(): Promise<{ tenantId: string; rows: number; oldest: Date }[]> {
+    return this.relayRows.stalePending(new Date(this.clock.now().getTime() - STALE_PENDING_USAGE_MS));
+  }
 
   async compare(from: Date, to: Date): Promise<ReconciliationLine[]> {
     const lines: ReconciliationLine[] = [];

@@ -37,14 +37,19 @@ export class BillingLoop implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** One full pass; returns whether more work is probably waiting, and whether Stripe failed. */
-  async pass(): Promise<{ busy: boolean; failing: boolean }> {
+  /**
+   * One full pass; returns whether more work is probably waiting, whether Stripe failed, and how many
+   * rows are still pending after 12 h (logged as one error per pass, see UsageRelayService.checkStale).
+   */
+  async pass(): Promise<{ busy: boolean; failing: boolean; staleRows: number }> {
     const objects = await this.reconciler.reconcileAll();
     await this.userMonths.closeEndedMonths();
     const usage = await this.relay.relayAll();
+    const stale = await this.relay.checkStale();
     return {
       busy: usage.claimed > 0 && usage.transientFailures === 0 && usage.failed === 0,
       failing: usage.transientFailures > 0 || objects.failed > 0,
+      staleRows: stale.rows,
     };
   }
 

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { meterEventIdempotencyKey, meterEventTimestamp, SkipReason, usageDisposition } from '@twofold/billing/domain';
+import {
+  meterEventIdempotencyKey,
+  meterEventTimestamp,
+  SkipReason,
+  STALE_PENDING_USAGE_MS,
+  usageDisposition,
+} from '@twofold/billing/domain';
 import { ClaimedUsageRow, StripeCallError, StripeGateway, UsageRelayRepository } from '@twofold/billing/data-access';
 import { Clock, DbService } from '@twofold/platform/db';
 
@@ -17,6 +23,14 @@ export interface RelayResult {
   skipped: number;
   failed: number;
   transientFailures: number;
+}
+
+/** Usage rows pending longer than STALE_PENDING_USAGE_MS (all tenants). */
+export interface StalePendingUsage {
+  rows: number;
+  tenants: { tenantId: string; rows: number; oldest: Date }[];
+  /** Rows that occurred before this instant count as stale. */
+  olderThan: Date;
 }
 
 const empty = (): RelayResult => ({
@@ -75,6 +89,28 @@ export class UsageRelayService {
       }
     }
     return total;
+  }
+
+  /**
+   * Rows still pending 12 hours after they occurred. Stripe deduplicates a retry (Idempotency-Key,
+   * meter-event identifier) for about 24 hours only, so these need a human while a retry is still
+   * safe (docs/decisions/0015-billing-operations.md). Logs one error when there are any.
+   */
+  async checkStale(): Promise<StalePendingUsage> {
+    const olderThan = new Date(this.clock.now().getTime() - STALE_PENDING_USAGE_MS);
+    const tenants = await this.rows.stalePending(olderThan);
+    const rows = tenants.reduce((n, t) => n + t.rows, 0);
+    if (rows > 0)
+      this.logger.error(
+        {
+          staleRows: rows,
+          tenants: tenants.length,
+          oldest: tenants[0]?.oldest.toISOString(),
+          sample: tenants.slice(0, 10).map((t) => ({ tenantId: t.tenantId, rows: t.rows })),
+        },
+        'usage rows pending longer than 12 h: fix the cause before Stripe forgets their idempotency keys (24 h)',
+      );
+    return { rows, tenants, olderThan };
   }
 
   /** One batch of one tenant. */

@@ -33,6 +33,16 @@ export class UsageRelayRepository {
   }
 
   /**
+   * Tenants with rows still pending that occurred before `before`, oldest first (SECURITY DEFINER,
+   * like pendingTenants; served by the partial index of pending rows).
+   */
+  async stalePending(before: Date): Promise<{ tenantId: string; rows: number; oldest: Date }[]> {
+    const rows = await this.db.client.$queryRaw<{ tenant_id: string; rows: number; oldest: Date }[]>`
+      SELECT tenant_id::text AS tenant_id, rows, oldest FROM twofold_stale_pending_usage(${before}::timestamptz)`;
+    return rows.map((r) => ({ tenantId: r.tenant_id, rows: r.rows, oldest: r.oldest }));
+  }
+
+  /**
    * Up to `limit` unreported rows, oldest first, locked for this transaction. Rows of a billed
    * provider that has no Stripe customer yet are left for a later pass (the reconciler makes one).
    */

@@ -11,6 +11,13 @@ export const authenticationUsageKey = (authenticationId: string) => `authenticat
 export const userMonthUsageKey = (providerId: string, monthStart: Date) =>
   `user_month:${providerId}:${monthKey(monthStart)}`;
 
+/**
+ * Stripe keeps an Idempotency-Key and refuses a repeated meter-event `identifier` for about 24 hours
+ * only. A row still pending this long after it occurred gets an alert while there is time to act
+ * (docs/decisions/0015-billing-operations.md).
+ */
+export const STALE_PENDING_USAGE_MS = 12 * 60 * 60 * 1000;
+
 /** The Stripe idempotency key of the meter-event call that reports a usage row. */
 export const meterEventIdempotencyKey = (usageKey: string) => `meter-event:${usageKey}`;
 
