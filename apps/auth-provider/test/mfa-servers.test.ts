@@ -283,3 +283,30 @@ describe('MFA servers: activation credentials, activation, server credential (R1
     expectError(await activate(spare.credential), 401, 'activation_credential_invalid');
   });
 });
+
+describe('MFA server activation is rate-limited per client IP', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    // Behind a trusted proxy the client IP comes from X-Forwarded-For, so each case has its own IP.
+    h = await startAuthProvider({ TRUST_PROXY: 'true' });
+  });
+  afterAll(() => h.close());
+
+  const attempt = (ip: string) =>
+    h
+      .http()
+      .post('/v1/mfa-servers/activate')
+      .set('x-forwarded-for', ip)
+      .send({ activationCredential: 'tfa_not-a-real-one', name: 'guess' });
+
+  it('the 21st attempt from one IP in 10 minutes gets 429 activation_rate_limited with Retry-After; other IPs are not affected', async () => {
+    for (let i = 0; i < 20; i++) expectError(await attempt('198.51.100.20'), 401, 'activation_credential_invalid');
+    const refused = await attempt('198.51.100.20');
+    expectError(refused, 429, 'activation_rate_limited');
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    expectError(await attempt('198.51.100.21'), 401, 'activation_credential_invalid');
+  });
+});

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { assertHttps, CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
 import { APP_CONFIG } from '@twofold/platform/config';
@@ -24,9 +31,10 @@ export class MfaServerSelfController {
   @ApiOperation({
     summary:
       'Activate an on-premises MFA server with a one-time activation credential; returns the server’s own ' +
-      'credential (shown once). The caller’s IP is recorded (behind a proxy, per TRUST_PROXY). Not rate-limited yet.',
+      'credential (shown once). The caller’s IP is recorded (behind a proxy, per TRUST_PROXY). At most 20 attempts per IP in 10 minutes: then 429 `activation_rate_limited` with Retry-After.',
   })
   @ApiCreatedResponse({ type: ActivatedMfaServerDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '`activation_rate_limited`, with Retry-After.' })
   @ApiUnauthorizedResponse({
     type: ErrorResponseDto,
     description: '`activation_credential_invalid`: unknown, used, revoked or expired (one answer for all).',

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
+import { SlidingWindowLimiter } from '@twofold/platform/queue';
 import {
   ActivationCredentialRepository,
   ActivationCredentialRow,
@@ -27,6 +28,9 @@ import { AuditLogRepository } from '@twofold/tenancy/data-access';
 
 export type MfaServerView = MfaServerRow & { status: MfaServerStatus };
 
+/** The per-IP limiter of POST /v1/mfa-servers/activate (a SlidingWindowLimiter on the shared Redis). */
+export const ACTIVATION_LIMITER = Symbol('ACTIVATION_LIMITER');
+
 export interface ActivationInput {
   activationCredential: string;
   name: string;
@@ -50,6 +54,7 @@ export class MfaServersService {
     private readonly credentials: ActivationCredentialRepository,
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
+    @Inject(ACTIVATION_LIMITER) private readonly activationLimit: SlidingWindowLimiter,
   ) {}
 
   async createActivationCredential(
@@ -125,6 +130,9 @@ export class MfaServersService {
    * conditional UPDATE, so of two concurrent activations exactly one wins.
    */
   async activate(input: ActivationInput, correlationId: string): Promise<Activated> {
+    // Every attempt counts, valid or not, before any database work.
+    const attempt = await this.activationLimit.hit(input.ipAddress ?? 'unknown', this.clock.now().getTime());
+    if (!attempt.allowed) throw ProviderErrors.activationRateLimited(attempt.retryAfterSeconds);
     if (!isWellFormedActivationCredential(input.activationCredential)) {
       throw ProviderErrors.activationCredentialInvalid();
     }

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
 import { QueueProducer } from './producer';
@@ -6,12 +6,36 @@ import { createRedis } from './redis';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
+/** Redis connect timeout of the HTTP client (createRedis 'client'), and how long boot waits for it. */
+const READY_WAIT_MS = 3_000;
+
 @Injectable()
-class QueueShutdown implements OnApplicationShutdown {
+class QueueLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly producer: QueueProducer,
   ) {}
+
+  /**
+   * The client fails fast (no offline queue), so a request served before the connection is up
+   * would fail: wait for it at boot. If Redis is down, boot goes on and /health/ready says so.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), READY_WAIT_MS);
+      const onReady = () => done(true);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        resolve(ok);
+      };
+      this.redis.once('ready', onReady);
+    });
+    if (!ready) this.logger.warn(`Redis not ready after ${READY_WAIT_MS} ms; requests that need it fail until it is`);
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.producer.close();
@@ -26,14 +50,16 @@ class QueueShutdown implements OnApplicationShutdown {
     {
       provide: REDIS_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: BaseConfig) => createRedis(config.REDIS_URL, 'client', 'twofold-http'),
+      // Auto-pipelining: the commands of concurrent requests issued in one tick share one write.
+      useFactory: (config: BaseConfig) =>
+        createRedis(config.REDIS_URL, 'client', 'twofold-http', { enableAutoPipelining: true }),
     },
     {
       provide: QueueProducer,
       inject: [REDIS_CLIENT, APP_CONFIG],
       useFactory: (redis: Redis, config: BaseConfig) => new QueueProducer(redis, config.QUEUE_PREFIX),
     },
-    QueueShutdown,
+    QueueLifecycle,
   ],
   exports: [REDIS_CLIENT, QueueProducer],
 })

@@ -18,6 +18,13 @@ export const formatServerCredential = (secret: Uint8Array): string => formatToke
 export const formatLinkConsentToken = (secret: Uint8Array): string => formatToken(LINK_CONSENT_PREFIX, secret);
 export const hashCredential = hashToken;
 
+/**
+ * Activation attempts per client IP (the endpoint is public: no tenant is known yet). Credentials
+ * carry 256 random bits, so this is not what stops guessing; it keeps a flood from reaching the
+ * database. An operator activates a handful of servers, far below it.
+ */
+export const ACTIVATION_ATTEMPT_LIMIT = { limit: 20, windowMs: 10 * 60_000 } as const;
+
 /** Cheap shape checks so garbage never costs a database round trip. */
 export const isWellFormedActivationCredential = (c: string): boolean =>
   isWellFormedToken(ACTIVATION_CREDENTIAL_PREFIX, c);

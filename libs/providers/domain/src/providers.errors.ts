@@ -9,6 +9,7 @@ export enum ProviderErrorCode {
   ActivationCredentialNotFound = 'activation_credential_not_found',
   ActivationCredentialInvalid = 'activation_credential_invalid',
   ActivationCredentialUsed = 'activation_credential_used',
+  ActivationRateLimited = 'activation_rate_limited',
 }
 
 export const ProviderErrors = {
@@ -44,6 +45,13 @@ export const ProviderErrors = {
       'unauthorized',
       'The activation credential is not valid: it is unknown, already used, revoked or expired. ' +
         'Generate a new one for the provider (POST /v1/providers/{id}/activation-credentials).',
+    ),
+  activationRateLimited: (retryAfterSeconds: number) =>
+    new DomainError(
+      ProviderErrorCode.ActivationRateLimited,
+      'rate_limited',
+      `Too many MFA server activation attempts from this address; try again in ${retryAfterSeconds} s.`,
+      { retryAfterSeconds },
     ),
   activationCredentialUsed: () =>
     new DomainError(
