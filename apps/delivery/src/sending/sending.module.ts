@@ -12,18 +12,24 @@ import { createRedis, QueueProducer } from '@twofold/platform/queue';
 import { secretBoxProvider } from '../common/secret-box.provider';
 import { SendingService } from './sending.service';
 
-/** The worker's own Redis client: sender rate limits and the fallback producer. */
+/** The worker's own Redis client for the fallback producer. */
 const RATE_REDIS = Symbol('RATE_REDIS');
+/**
+ * The sender rate limiter's client, auto-pipelined: the jobs of one prepared batch ask for their
+ * slots in the same turn of the event loop, and their scripts go out in one write.
+ */
+const LIMITER_REDIS = Symbol('LIMITER_REDIS');
 
 @Injectable()
 class RateRedisShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(RATE_REDIS) private readonly redis: Redis,
+    @Inject(LIMITER_REDIS) private readonly limiterRedis: Redis,
     private readonly producer: QueueProducer,
   ) {}
   async onApplicationShutdown(): Promise<void> {
     await this.producer.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    for (const r of [this.redis, this.limiterRedis]) await r.quit().catch(() => r.disconnect());
   }
 }
 
@@ -50,8 +56,14 @@ class RateRedisShutdown implements OnApplicationShutdown {
       useFactory: (c: DeliveryWorkerConfig) => createRedis(c.REDIS_URL, 'worker', 'twofold-delivery-rate'),
     },
     {
+      provide: LIMITER_REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (c: DeliveryWorkerConfig) =>
+        createRedis(c.REDIS_URL, 'worker', 'twofold-delivery-limiter', { enableAutoPipelining: true }),
+    },
+    {
       provide: SenderRateLimiter,
-      inject: [RATE_REDIS, APP_CONFIG],
+      inject: [LIMITER_REDIS, APP_CONFIG],
       // Namespaced like the queues (without their hash-tag braces), so deployments sharing a Redis
       // do not share sender budgets by accident.
       useFactory: (r: Redis, c: DeliveryWorkerConfig) =>

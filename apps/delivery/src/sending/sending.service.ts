@@ -165,18 +165,17 @@ export class SendingService {
   private prepareMany(tenantId: string, items: ToPrepare[]): Promise<(Prepared | null)[]> {
     return this.db.inTenantSql(tenantId, async (scope) => {
       const ids = [...new Set(items.map((i) => i.messageId.toLowerCase()))];
-      const { settings, messages } = await this.sending.loadForSending(scope, ids);
+      const { settings, messages, shortCodes } = await this.sending.loadForSending(scope, ids);
       const byId = new Map(messages.map((m) => [m.id, m]));
       const recipients = new Map<string, RecipientCheck>(messages.map((m) => [m.id, checkRecipient(m.toPhone)]));
-      // The senders of every SMS recipient's country: its short-code pool, or its sender routes.
-      const countries = new Set<string>();
+      // Sender routes of the SMS recipients' countries without a short-code pool, if any.
+      const routeCountries = new Set<string>();
       for (const item of items) {
         const recipient = recipients.get(item.messageId.toLowerCase());
-        if (item.channel === 'sms' && recipient?.ok) countries.add(recipient.recipient.country as string);
+        const country = recipient?.ok ? (recipient.recipient.country as string) : null;
+        if (item.channel === 'sms' && country && shortCodeCountryOf(country) === null) routeCountries.add(country);
       }
-      const pools = [...countries].filter((c) => shortCodeCountryOf(c) !== null);
-      const routeCountries = [...countries].filter((c) => shortCodeCountryOf(c) === null);
-      const senders = await this.sending.enabledSenders(scope, pools, routeCountries);
+      const routes = await this.sending.enabledRoutes(scope, [...routeCountries]);
       return items.map((item): Prepared | null => {
         const message = byId.get(item.messageId.toLowerCase());
         const recipient = recipients.get(item.messageId.toLowerCase());
@@ -188,8 +187,8 @@ export class SendingService {
         const country = recipient.recipient.country as string;
         const decision = smsCandidates({
           country,
-          shortCodes: senders.shortCodes.get(country) ?? [],
-          routes: senders.routes.get(country) ?? [],
+          shortCodes: shortCodes.get(country) ?? [],
+          routes: routes.get(country) ?? [],
           defaults: {
             shortCodePerSecond: this.config.SHORT_CODE_RATE_PER_SECOND,
             longCodePerSecond: this.config.LONG_CODE_RATE_PER_SECOND,

@@ -12,10 +12,12 @@ export interface SentRow extends SentMessage {
 interface MessageRow extends MessageToSend {
   smsFallbackToVoice: boolean | null;
   smsTemplate: string | null;
+  /** JSON array of the enabled short codes, the same on every row. */
+  shortCodes: string;
 }
 
-interface SenderRow {
-  kind: 'short_code' | 'long_code' | 'alphanumeric';
+interface RouteRow {
+  kind: 'long_code' | 'alphanumeric';
   country: string;
   sender: string;
   rateLimitPerSecond: number | null;
@@ -28,17 +30,26 @@ interface SenderRow {
  */
 @Injectable()
 export class SendingSqlRepository {
-  /** The messages (those that exist) and the tenant's delivery settings, in one statement. */
+  /**
+   * In one statement: the messages (those that exist), the tenant's delivery settings and the
+   * enabled short codes of every pool (a handful of platform rows; read in the sender's
+   * transaction, no cache: an operator change applies to the next message).
+   */
   async loadForSending(
     scope: SqlScope,
     ids: readonly string[],
-  ): Promise<{ settings: TenantDeliverySettings; messages: MessageToSend[] }> {
+  ): Promise<{ settings: TenantDeliverySettings; messages: MessageToSend[]; shortCodes: Map<string, PoolEntry[]> }> {
     // The tenant row comes along with every message (LEFT JOIN: RLS admits only this tenant's).
     const rows = await scope.query<MessageRow>(
-      `SELECT m.id, m.authentication_id AS "authenticationId", m.provider_id AS "providerId", m.user_id AS "userId",
+      `WITH codes AS (
+         SELECT coalesce(json_agg(json_build_object('country', country, 'sender', code, 'rate', rate_limit_per_second)
+                  ORDER BY code), '[]')::text AS list
+           FROM short_codes WHERE enabled)
+       SELECT m.id, m.authentication_id AS "authenticationId", m.provider_id AS "providerId", m.user_id AS "userId",
               m.channel::text AS channel, m.status::text AS status, m.to_phone AS "toPhone", m.country,
-              m.twilio_sid AS "twilioSid", t.sms_fallback_to_voice AS "smsFallbackToVoice", t.sms_template AS "smsTemplate"
-         FROM messages m LEFT JOIN tenants t ON t.id = m.tenant_id
+              m.twilio_sid AS "twilioSid", t.sms_fallback_to_voice AS "smsFallbackToVoice",
+              t.sms_template AS "smsTemplate", codes.list AS "shortCodes"
+         FROM messages m LEFT JOIN tenants t ON t.id = m.tenant_id CROSS JOIN codes
         WHERE m.tenant_id = $1::uuid AND m.id = ANY($2::uuid[])`,
       [scope.tenantId, ids],
     );
@@ -47,40 +58,40 @@ export class SendingSqlRepository {
       smsFallbackToVoice: first?.smsFallbackToVoice ?? false,
       smsTemplate: first?.smsTemplate ?? null,
     };
-    const messages = rows.map(({ smsFallbackToVoice: _f, smsTemplate: _t, ...message }) => message);
-    return { settings, messages };
+    const shortCodes = new Map<string, PoolEntry[]>();
+    const codes = first
+      ? (JSON.parse(first.shortCodes) as { country: string; sender: string; rate: number | null }[])
+      : [];
+    for (const c of codes) {
+      const entry = { sender: c.sender, enabled: true, rateLimitPerSecond: c.rate };
+      shortCodes.set(c.country, [...(shortCodes.get(c.country) ?? []), entry]);
+    }
+    const messages = rows.map(
+      ({ smsFallbackToVoice: _f, smsTemplate: _t, shortCodes: _c, ...message }): MessageToSend => message,
+    );
+    return { settings, messages, shortCodes };
   }
 
-  /**
-   * Enabled short codes of the given pools and enabled sender routes of the given countries,
-   * read in the sender's transaction (no cache: an operator change applies to the next message).
-   */
-  async enabledSenders(
-    scope: SqlScope,
-    pools: readonly string[],
-    routeCountries: readonly string[],
-  ): Promise<{ shortCodes: Map<string, PoolEntry[]>; routes: Map<string, RouteEntry[]> }> {
-    const shortCodes = new Map<string, PoolEntry[]>();
+  /** Enabled sender routes of the given countries (those without a short-code pool). */
+  async enabledRoutes(scope: SqlScope, countries: readonly string[]): Promise<Map<string, RouteEntry[]>> {
     const routes = new Map<string, RouteEntry[]>();
-    if (pools.length === 0 && routeCountries.length === 0) return { shortCodes, routes };
-    const rows = await scope.query<SenderRow>(
-      `SELECT 'short_code' AS kind, country::text AS country, code AS sender, rate_limit_per_second AS "rateLimitPerSecond"
-         FROM short_codes WHERE enabled AND country::text = ANY($1::text[])
-       UNION ALL
-       SELECT kind::text, country, sender, rate_limit_per_second
-         FROM sender_routes WHERE enabled AND country = ANY($2::text[])
-       ORDER BY sender`,
-      [pools, routeCountries],
+    if (countries.length === 0) return routes;
+    const rows = await scope.query<RouteRow>(
+      `SELECT kind::text AS kind, country, sender, rate_limit_per_second AS "rateLimitPerSecond"
+         FROM sender_routes WHERE enabled AND country = ANY($1::text[]) ORDER BY sender`,
+      [countries],
     );
     for (const r of rows) {
-      const entry = { sender: r.sender, enabled: true, rateLimitPerSecond: r.rateLimitPerSecond };
-      if (r.kind === 'short_code') {
-        shortCodes.set(r.country, [...(shortCodes.get(r.country) ?? []), entry]);
-      } else {
-        routes.set(r.country, [...(routes.get(r.country) ?? []), { ...entry, country: r.country, kind: r.kind }]);
-      }
+      const entry: RouteEntry = {
+        sender: r.sender,
+        enabled: true,
+        rateLimitPerSecond: r.rateLimitPerSecond,
+        country: r.country,
+        kind: r.kind,
+      };
+      routes.set(r.country, [...(routes.get(r.country) ?? []), entry]);
     }
-    return { shortCodes, routes };
+    return routes;
   }
 
   /**
