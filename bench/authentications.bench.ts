@@ -7,7 +7,7 @@
  * Optional environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_USERS (1000; R13 allows each
  * 5 starts per phase, so a phase can run at most 5 × BENCH_USERS authentications: raise it past ~400/s),
  * BENCH_PORT (3950), BENCH_POOL_SIZE (20), BENCH_CPU_PROF (a directory: the service writes a V8 CPU profile
- * there when it stops).
+ * of the measured phases and the probe there, `auth-provider.cpuprofile`).
  *
  * 1. Builds dist/ when a source is newer, clones the migrated template into `twofold_bench_<ts>`
  *    and runs `node dist/apps/auth-provider/src/main.js` as a child process (its own SecretBox key,
@@ -68,12 +68,7 @@ function startService(): { child: ChildProcess; stderr: () => string } {
   let stderr = '';
   const child = spawn(
     process.execPath,
-    [
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '-r',
-      join(ROOT, 'bench/count-queries.js'),
-      join(ROOT, 'dist/apps/auth-provider/src/main.js'),
-    ],
+    ['-r', join(ROOT, 'bench/count-queries.js'), join(ROOT, 'dist/apps/auth-provider/src/main.js')],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -119,17 +114,36 @@ async function stopService(child: ChildProcess): Promise<void> {
 }
 
 /** The child's SQL statement counts so far, by first keyword, and its CPU time (bench/count-queries.js, over IPC). */
-function queryCounts(child: ChildProcess): Promise<Record<string, number> & { cpuMicros: number }> {
+function queryCounts(
+  child: ChildProcess,
+): Promise<Record<string, number> & { cpuMicros: number; systemMicros: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the service did not report its query counts')), 2_000);
-    const onMessage = (m: { queryCounts?: Record<string, number>; cpuMicros?: number }) => {
+    const onMessage = (m: { queryCounts?: Record<string, number>; cpuMicros?: number; systemMicros?: number }) => {
       if (!m?.queryCounts) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ ...m.queryCounts, cpuMicros: m.cpuMicros ?? 0 });
+      resolve({ ...m.queryCounts, cpuMicros: m.cpuMicros ?? 0, systemMicros: m.systemMicros ?? 0 });
     };
     child.on('message', onMessage);
     child.send('query-counts');
+  });
+}
+
+function stopProfile(child: ChildProcess, file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(), 10_000);
+    const onMessage = (m: { profileWritten?: string | null }) => {
+      if (!m || !('profileWritten' in m)) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      note(
+        m.profileWritten ? `CPU profile of the phases: ${m.profileWritten}` : 'the CPU profile could not be written',
+      );
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send({ profileStopTo: file });
   });
 }
 
@@ -444,12 +458,13 @@ async function probe(s: Seed, inbox: SmsInbox, child: ChildProcess): Promise<voi
   agent.destroy();
   // CPU of the service alone (not Postgres, Redis or this process): a figure that load elsewhere barely moves.
   out('service_cpu_ms_per_authentication', ((after.cpuMicros - before.cpuMicros) / 1000 / n).toFixed(2));
+  note(`of which kernel (system) time: ${((after.systemMicros - before.systemMicros) / 1000 / n).toFixed(2)} ms`);
   note(
     `one connection, one at a time: start p50 ${ms(percentile(sortNum(startMs), 50))} ms, ` +
       `verify p50 ${ms(percentile(sortNum(verifyMs), 50))} ms`,
   );
   const per = Object.entries(after)
-    .filter(([verb]) => verb !== 'cpuMicros')
+    .filter(([verb]) => verb !== 'cpuMicros' && verb !== 'systemMicros')
     .map(([verb, count]) => [verb, (count - (before[verb] ?? 0)) / n] as const)
     .filter(([, v]) => v > 0)
     .sort((x, y) => y[1] - x[1]);
@@ -546,6 +561,7 @@ async function main(): Promise<void> {
     cleanups.push(() => inbox.close());
 
     const results = new Map<number, PhaseResult>();
+    if (process.env.BENCH_CPU_PROF) child.send('profile-start');
     for (const c of [8, 50]) {
       // R13 allows 5 sends per user per 5 minutes: the limiter's keys are flushed before each phase.
       const flushed = await deleteKeys(redis, `rl:sends:{${s.tenantId}:*`);
@@ -556,6 +572,8 @@ async function main(): Promise<void> {
     const rssAfter = rssMb(pid);
     await deleteKeys(redis, `rl:sends:{${s.tenantId}:*`);
     await probe(s, inbox, child);
+    if (process.env.BENCH_CPU_PROF)
+      await stopProfile(child, join(process.env.BENCH_CPU_PROF, 'auth-provider.cpuprofile'));
 
     const tps = await pgbenchTps();
     cleanups.push(() => dropDatabase(PGBENCH_DB));
