@@ -41,7 +41,7 @@ import {
   verifyAppPassword,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, SqlScope } from '@twofold/platform/db';
+import { Clock, DbService, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
 import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
@@ -109,7 +109,8 @@ type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason 
  * exactly one authentication record, written in the statement that closes it.
  *
  * The hot path runs on plain SQL (`DbService.inTenantSql`, docs/decisions/0015): a start is one
- * context read and three inserts, a verification one locking read and one close.
+ * context read and one statement inserting the authentication with its usage row and message,
+ * a verification one locking read and one statement closing it with its record.
  */
 @Injectable()
 export class AuthenticationsService {
@@ -175,27 +176,47 @@ export class AuthenticationsService {
         if (!sent.allowed) throw AuthenticationErrors.sendLimitReached(sent.retryAfterSeconds);
         code = generateNumericCode(randomBytes, CODE_DIGITS);
       }
-      const auth = await this.authentications.create(scope, {
-        id,
+      // R2: the usage row, and the message carrying the code, are written in the same statement.
+      const message =
+        code && phone
+          ? this.codeMessage(
+              scope.tenantId,
+              { id, providerId: provider.id, userId: user.id },
+              method as 'sms' | 'voice',
+              phone,
+              code,
+              provider,
+              server,
+            )
+          : null;
+      const usage = this.usage.authenticationRow(scope.tenantId, {
+        authenticationId: id,
         providerId: provider.id,
-        serverId: server?.id ?? null,
-        userId: user.id,
-        userName: user.userName,
-        method,
-        status,
-        codeHash: code ? hashCode(code, this.codePepper, id) : null,
-        sendsCount: code ? 1 : 0,
-        phone,
-        deviceActivationId: null,
-        expiresAt: expiryFor(now, server),
-        denyReason,
-        clientIp: input.clientIp ?? null,
-        correlationId,
-        completedAt: status === 'pending' ? null : now,
+        occurredAt: now,
       });
-      await this.usage.recordAuthentication(scope, { authenticationId: id, providerId: provider.id, occurredAt: now });
-      if (code && phone)
-        outgoing.push(await this.queueCode(scope, auth, method as 'sms' | 'voice', phone, code, provider, server));
+      const auth = await this.authentications.create(
+        scope,
+        {
+          id,
+          providerId: provider.id,
+          serverId: server?.id ?? null,
+          userId: user.id,
+          userName: user.userName,
+          method,
+          status,
+          codeHash: code ? hashCode(code, this.codePepper, id) : null,
+          sendsCount: code ? 1 : 0,
+          phone,
+          deviceActivationId: null,
+          expiresAt: expiryFor(now, server),
+          denyReason,
+          clientIp: input.clientIp ?? null,
+          correlationId,
+          completedAt: status === 'pending' ? null : now,
+        },
+        message ? [usage, message.statement] : [usage],
+      );
+      if (message) outgoing.push(message.send);
       if (status !== 'pending') {
         await this.authentications.writeRecord(
           scope,
@@ -300,7 +321,17 @@ export class AuthenticationsService {
       if (code && phone) {
         // A provider deleted since the start has no caller id to offer any more.
         const provider = ctx.providers[0] ?? null;
-        outgoing.push(await this.queueCode(scope, updated, next as 'sms' | 'voice', phone, code, provider, ctx.server));
+        const message = this.codeMessage(
+          scope.tenantId,
+          updated,
+          next as 'sms' | 'voice',
+          phone,
+          code,
+          provider,
+          ctx.server,
+        );
+        await scope.query(message.statement.text, message.statement.values);
+        outgoing.push(message.send);
       }
       return viewOf(updated);
     });
@@ -384,18 +415,21 @@ export class AuthenticationsService {
     return phone;
   }
 
-  /** Queues the message row now; the job (with the code sealed) goes to Redis after commit. */
-  private async queueCode(
-    scope: SqlScope,
-    auth: AuthenticationRow,
+  /**
+   * The queued message row (written by the caller's statement) and the job that carries the
+   * sealed code, sent to Redis only after commit.
+   */
+  private codeMessage(
+    tenantId: string,
+    auth: Pick<AuthenticationRow, 'id' | 'providerId' | 'userId'>,
     channel: 'sms' | 'voice',
     phone: string,
     code: string,
     provider: Pick<ContextProvider, 'voiceCallerId'> | null,
     server: Pick<ContextServer, 'voiceCallerId'> | null,
-  ): Promise<() => Promise<void>> {
+  ): { statement: SqlStatement; send: () => Promise<void> } {
     const messageId = randomUUID();
-    await this.messages.createQueued(scope, {
+    const statement = this.messages.queued(tenantId, {
       id: messageId,
       authenticationId: auth.id,
       providerId: auth.providerId,
@@ -404,23 +438,25 @@ export class AuthenticationsService {
       toPhone: phone,
       country: parsePhoneNumberFromString(phone)?.country ?? 'ZZ',
     });
-    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(scope.tenantId, messageId));
+    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, messageId));
     const sealedCode = { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') };
     const base = {
-      tenantId: scope.tenantId,
+      tenantId,
       idempotencyKey: messageId,
       authenticationId: auth.id,
       messageId,
       code: sealedCode,
     };
-    return channel === 'sms'
-      ? () => this.producer.enqueue('delivery.sms', { type: 'delivery.sms.send', ...base })
-      : () =>
-          this.producer.enqueue('delivery.voice', {
-            type: 'delivery.voice.call',
-            ...base,
-            callerId: server?.voiceCallerId ?? provider?.voiceCallerId ?? null,
-          });
+    const send =
+      channel === 'sms'
+        ? () => this.producer.enqueue('delivery.sms', { type: 'delivery.sms.send', ...base })
+        : () =>
+            this.producer.enqueue('delivery.voice', {
+              type: 'delivery.voice.call',
+              ...base,
+              callerId: server?.voiceCallerId ?? provider?.voiceCallerId ?? null,
+            });
+    return { statement, send };
   }
 
   /** Jobs go out after commit; a failure leaves the message `queued` for the delivery sweeper. */

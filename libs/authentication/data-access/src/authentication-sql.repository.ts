@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlScope } from '@twofold/platform/db';
+import { SqlScope, SqlStatement, withStatements } from '@twofold/platform/db';
 import type { AuthMethodName } from '@twofold/authentication/domain';
 import type { NewAuthentication, AuthenticationRow } from './authentication.repository';
 import type { NewAuthenticationRecord } from './authentication-record.repository';
@@ -206,15 +206,23 @@ export class AuthenticationSqlRepository {
     return row;
   }
 
-  async create(scope: SqlScope, input: NewAuthentication): Promise<AuthenticationRow> {
-    const rows = await scope.query<AuthenticationRow>(
-      `INSERT INTO authentications (tenant_id, id, provider_id, server_id, user_id, user_name, method, status,
+  /**
+   * Inserts the authentication, and in the same statement the rows other domains write with it
+   * (its usage row, its message), each statement authored by its own data-access lib.
+   */
+  async create(
+    scope: SqlScope,
+    input: NewAuthentication,
+    alongside: readonly SqlStatement[] = [],
+  ): Promise<AuthenticationRow> {
+    const insert: SqlStatement = {
+      text: `INSERT INTO authentications (tenant_id, id, provider_id, server_id, user_id, user_name, method, status,
          code_hash, sends_count, phone, device_activation_id, expires_at, deny_reason, client_ip, correlation_id,
          updated_at, completed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::auth_method, $8::authentication_status, $9, $10, $11, $12, $13, $14,
          $15, $16, now(), $17)
        RETURNING ${AUTH_COLUMNS}`,
-      [
+      values: [
         scope.tenantId,
         input.id,
         input.providerId,
@@ -233,7 +241,9 @@ export class AuthenticationSqlRepository {
         input.correlationId,
         input.completedAt ?? null,
       ],
-    );
+    };
+    const statement = alongside.length > 0 ? withStatements(insert, alongside) : insert;
+    const rows = await scope.query<AuthenticationRow>(statement.text, statement.values);
     return rows[0] as AuthenticationRow;
   }
 

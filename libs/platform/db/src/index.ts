@@ -5,3 +5,4 @@ export * from './pagination';
 export { Prisma } from './generated/prisma/client';
 export type * from './generated/prisma/client';
 export * from './clock';
+export * from './sql-fragment';
