@@ -32,6 +32,9 @@ const snapshot = (t: OathTokenRow | NewOathToken) => ({
 
 const looksLikeXml = (content: string) => /^\s*(?:\uFEFF)?\s*</.test(content);
 
+/** An import is one transaction (all or nothing): it may need more than a request's 15 s. */
+const BULK_TRANSACTION = { timeoutMs: 120_000 };
+
 /**
  * R25: hardware OATH tokens imported from CSV or PSKC, then assigned to users. An import checks
  * every row or key and writes the valid ones together in one transaction (or, in a dry run, nothing).
@@ -66,11 +69,15 @@ export class OathTokensService {
         : parseOathCsv(input.content);
     const dryRun = input.dryRun === true;
     try {
-      return await this.db.inTenant(tenantId, async (scope) => {
-        const results = await this.check(scope, keys);
-        if (!dryRun) await this.write(scope, keys, results, actor, correlationId, format);
-        return { dryRun, results };
-      });
+      return await this.db.inTenant(
+        tenantId,
+        async (scope) => {
+          const results = await this.check(scope, keys);
+          if (!dryRun) await this.write(scope, keys, results, actor, correlationId, format);
+          return { dryRun, results };
+        },
+        BULK_TRANSACTION,
+      );
     } finally {
       for (const k of keys) k.secret?.fill(0);
     }

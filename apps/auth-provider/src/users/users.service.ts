@@ -55,6 +55,9 @@ const snapshot = (u: UserRow) => ({
   mfaEnabled: u.mfaEnabled,
 });
 
+/** A 10,000-row import is one transaction (all or nothing): it may need more than a request's 15 s. */
+const BULK_TRANSACTION = { timeoutMs: 120_000 };
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -153,31 +156,35 @@ export class UsersService {
     }
 
     if (valid.length) {
-      const ids = await this.db.inTenant(tenantId, async (scope) => {
-        const taken = await this.users.existingUserNames(
-          scope,
-          valid.map((v) => v.row.userName),
-        );
-        const fresh = valid.filter((v) => !taken.has(v.row.userName));
-        const created = await this.users.createMany(
-          scope,
-          fresh.map((v) => v.row),
-        );
-        await this.audit.recordMany(
-          scope,
-          actor,
-          fresh
-            .filter((v) => created.has(v.row.userName))
-            .map((v) => ({
-              action: 'user.create',
-              targetType: 'user',
-              targetId: created.get(v.row.userName),
-              correlationId,
-              details: { bulk: true, after: { userName: v.row.userName, mfaEnabled: v.row.mfaEnabled ?? false } },
-            })),
-        );
-        return created;
-      });
+      const ids = await this.db.inTenant(
+        tenantId,
+        async (scope) => {
+          const taken = await this.users.existingUserNames(
+            scope,
+            valid.map((v) => v.row.userName),
+          );
+          const fresh = valid.filter((v) => !taken.has(v.row.userName));
+          const created = await this.users.createMany(
+            scope,
+            fresh.map((v) => v.row),
+          );
+          await this.audit.recordMany(
+            scope,
+            actor,
+            fresh
+              .filter((v) => created.has(v.row.userName))
+              .map((v) => ({
+                action: 'user.create',
+                targetType: 'user',
+                targetId: created.get(v.row.userName),
+                correlationId,
+                details: { bulk: true, after: { userName: v.row.userName, mfaEnabled: v.row.mfaEnabled ?? false } },
+              })),
+          );
+          return created;
+        },
+        BULK_TRANSACTION,
+      );
       for (const v of valid) {
         const result = results[v.line - 1] as BulkUserResultDto;
         const id = ids.get(v.row.userName);

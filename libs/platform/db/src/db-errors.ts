@@ -47,6 +47,13 @@ export function mapDbError(error: unknown): unknown {
         });
       case 'P2025':
         return new DomainError(CommonErrorCode.NotFound, 'not_found', 'The object was not found.');
+      case 'P2024': // no connection from the pool in time
+      case 'P2028': // the transaction outlived its timeout, or could not start
+        return new DomainError(
+          CommonErrorCode.Unavailable,
+          'unavailable',
+          'The database is too busy to complete this request in time; nothing was changed. Retry later.',
+        );
       case 'P2003':
         return new DomainError(
           CommonErrorCode.Conflict,

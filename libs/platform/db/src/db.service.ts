@@ -57,7 +57,12 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
    * a session-level setting leaked to the next user of the pooled connection, see STACK.md).
    * Errors from the database are mapped to domain errors here, once.
    */
-  async inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T> {
+  async inTenant<T>(
+    tenantId: string,
+    work: (scope: TenantScope) => Promise<T>,
+    /** Bulk work (10,000-row imports) may take longer than a request's default 15 s. */
+    options: { timeoutMs?: number } = {},
+  ): Promise<T> {
     if (!UUID.test(tenantId)) throw new Error('inTenant: tenantId must be a UUID');
     try {
       return await this.client.$transaction(
@@ -65,7 +70,7 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
           await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
           return work({ tenantId, tx });
         },
-        { maxWait: 5_000, timeout: 15_000 },
+        { maxWait: 5_000, timeout: options.timeoutMs ?? 15_000 },
       );
     } catch (error) {
       throw mapDbError(error);

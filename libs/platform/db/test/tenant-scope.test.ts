@@ -93,4 +93,53 @@ describe('tenant scope and row-level security', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: 'billing_model_immutable', kind: 'conflict' });
   });
+
+  it('inTenantSql (plain pg) sees only its tenant, cannot write another’s, and leaves nothing set behind', async () => {
+    const names = await svc.inTenantSql(a, (s) => s.query<{ name: string }>('SELECT name FROM providers'));
+    expect(names).toEqual([{ name: 'provider of A' }]);
+    const error = await svc
+      .inTenantSql(a, (s) =>
+        s.query(
+          `INSERT INTO providers (tenant_id, id, name, billing_model, linked_tenant_id, updated_at)
+           VALUES ($1, gen_random_uuid(), 'smuggled', 'per_user', $1, now())`,
+          [b],
+        ),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    // Same pool as Prisma: the next user of any connection sees no tenant.
+    for (let i = 0; i < 8; i++) {
+      await svc.inTenantSql(a, (s) => s.query('SELECT 1'));
+      expect(await svc.query<{ n: number }>('SELECT count(*)::int AS n FROM providers')).toEqual([{ n: 0 }]);
+      const viaPrisma = await svc.client.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM providers`;
+      expect(viaPrisma[0]?.n).toBe(0);
+    }
+  });
+
+  it('inTenantSql rolls back everything when the work fails, and maps rule triggers like inTenant', async () => {
+    const failed = await svc
+      .inTenantSql(a, async (s) => {
+        await s.query(`UPDATE providers SET name = 'half-written' WHERE tenant_id = $1`, [a]);
+        throw new Error('boom');
+      })
+      .catch((e: unknown) => e);
+    expect((failed as Error).message).toBe('boom');
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'half-written'`)).toHaveLength(0);
+    const rule = await svc
+      .inTenantSql(a, (s) =>
+        s.query(`UPDATE providers SET billing_model = 'per_authentication' WHERE tenant_id = $1`, [a]),
+      )
+      .catch((e: unknown) => e);
+    expect(rule).toMatchObject({ code: 'billing_model_immutable', kind: 'conflict' });
+  });
+
+  it('a transaction that outlives its timeout is a 503-kind error, not an internal one', async () => {
+    const error = await svc
+      .inTenant(a, (s) => s.tx.$queryRaw`SELECT pg_sleep(0.3)::text`.then(() => s.tx.provider.count()), {
+        timeoutMs: 100,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'service_unavailable', kind: 'unavailable' });
+  });
 });
