@@ -74,19 +74,6 @@ export class MessageRepository {
     });
   }
 
-  /**
-   * Records what Twilio accepted. A callback may have come first and moved the status further
-   * already: only a still `queued` message becomes `sent`.
-   */
-  async markSent(scope: TenantScope, id: string, sent: SentMessage, at: Date): Promise<void> {
-    await scope.tx.$executeRaw`
-      UPDATE messages SET twilio_sid = ${sent.twilioSid}, sender = ${sent.sender},
-        sender_kind = ${sent.senderKind}::sender_kind, sent_at = COALESCE(sent_at, ${at}),
-        status = CASE WHEN status = 'queued' THEN 'sent'::message_status ELSE status END,
-        updated_at = ${at}
-      WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid`;
-  }
-
   /** A send that can never succeed: `failed` with our or Twilio's error code. */
   async markFailed(scope: TenantScope, id: string, errorCode: string, errorMessage: string | null): Promise<boolean> {
     const { count } = await scope.tx.message.updateMany({

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DbService, Prisma } from '@twofold/platform/db';
-import type { PoolEntry, RouteEntry, ShortCodeCountry } from '@twofold/delivery/domain';
+import { DbService } from '@twofold/platform/db';
+import type { ShortCodeCountry } from '@twofold/delivery/domain';
 
 export interface ShortCodeRow {
   id: string;
@@ -28,43 +28,14 @@ export interface SenderChange {
   rateLimitPerSecond?: number | null;
 }
 
-type Tx = Prisma.TransactionClient;
-
 /**
  * Short codes and sender routes (R21, R22): platform tables without tenant, managed by operators.
- * The sender reads them for every message (no cache), so a change or removal applies to the very
- * next message of every worker process.
+ * The worker reads them for every batch of messages (SendingSqlRepository, no cache), so a change
+ * or removal applies to the very next message of every worker process.
  */
 @Injectable()
 export class SenderRepository {
   constructor(private readonly db: DbService) {}
-
-  /** Enabled senders for one recipient country, read inside the sender's transaction. */
-  async forCountry(tx: Tx, country: string): Promise<{ shortCodes: PoolEntry[]; routes: RouteEntry[] }> {
-    const pool = country === 'US' || country === 'CA' ? country : null;
-    const [shortCodes, routes] = await Promise.all([
-      pool
-        ? tx.shortCode.findMany({ where: { country: pool, enabled: true }, orderBy: { code: 'asc' } })
-        : Promise.resolve([]),
-      pool
-        ? Promise.resolve([])
-        : tx.senderRoute.findMany({ where: { country, enabled: true }, orderBy: { sender: 'asc' } }),
-    ]);
-    return {
-      shortCodes: shortCodes.map((c) => ({
-        sender: c.code,
-        enabled: c.enabled,
-        rateLimitPerSecond: c.rateLimitPerSecond,
-      })),
-      routes: routes.map((r) => ({
-        sender: r.sender,
-        enabled: r.enabled,
-        rateLimitPerSecond: r.rateLimitPerSecond,
-        country: r.country,
-        kind: r.kind,
-      })),
-    };
-  }
 
   listShortCodes(): Promise<ShortCodeRow[]> {
     return this.db.client.shortCode.findMany({ orderBy: [{ country: 'asc' }, { code: 'asc' }] });

@@ -25,8 +25,9 @@ interface RouteRow {
 
 /**
  * The delivery worker's send path on plain SQL, for several messages of one tenant at a time
- * (docs/decisions/0012-delivery.md): the same reads and the same `sent` write as MessageRepository,
- * SenderRepository and DeliveryOutcomeRepository, in the caller's `DbService.inTenantSql` transaction.
+ * (docs/decisions/0012-delivery.md): the message, the tenant's delivery settings
+ * (DeliveryOutcomeRepository's read), the enabled senders, and the `sent` write, in the caller's
+ * `DbService.inTenantSql` transaction.
  */
 @Injectable()
 export class SendingSqlRepository {
