@@ -6,7 +6,7 @@
  *
  * Optional environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_USERS (1000; R13 allows each
  * 5 starts per phase, so a phase can run at most 5 × BENCH_USERS authentications: raise it past ~400/s),
- * BENCH_PORT (3950), BENCH_POOL_SIZE (20), BENCH_CPU_PROF (a directory: the service writes a V8 CPU profile
+ * BENCH_PORT (3950), BENCH_POOL_SIZE (20, per process), BENCH_HTTP_PROCESSES (2: HTTP_PROCESSES of the service, one per core), BENCH_CPU_PROF (a directory: the service writes a V8 CPU profile
  * of the measured phases and the probe there, `auth-provider.cpuprofile`).
  *
  * 1. Builds dist/ when a source is newer, clones the migrated template into `twofold_bench_<ts>`
@@ -52,6 +52,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const PORT = Number(process.env.BENCH_PORT ?? 3950);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
+const HTTP_PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 2);
 const CODE_TIMEOUT_MS = 5_000;
 
 const stamp = newStamp();
@@ -79,6 +80,7 @@ function startService(): { child: ChildProcess; stderr: () => string } {
         HOST: '127.0.0.1',
         DATABASE_URL: dbUrl(DB_NAME, APP_ROLE),
         DATABASE_POOL_SIZE: String(POOL_SIZE),
+        HTTP_PROCESSES: String(HTTP_PROCESSES),
         REDIS_URL,
         QUEUE_PREFIX,
         OPERATOR_API_KEY: OPERATOR_KEY,
@@ -556,6 +558,7 @@ async function main(): Promise<void> {
     cleanups.push(() => deleteKeys(redis, `rl:sends:{${s.tenantId}:*`));
     cleanups.push(() => deleteKeys(redis, `lockout:verify:{${s.tenantId}:*`));
     note(`seeded 1 tenant, 1 provider, ${s.userIds.length} users with sms in ${Date.now() - seedStarted} ms`);
+    note(`service: ${HTTP_PROCESSES} HTTP process(es), pool ${POOL_SIZE} connections each`);
 
     const inbox = new SmsInbox();
     cleanups.push(() => inbox.close());

@@ -1,9 +1,12 @@
-// Preloaded into the auth-provider child by bench/authentications.bench.ts (`node -r`): counts the
-// SQL statements the service sends through `pg` (Prisma's driver adapter uses it), by first keyword,
-// and answers the IPC message `query-counts` with `{ queryCounts, cpuMicros, systemMicros }` (the process's user+system
-// CPU time so far, so the bench can print the service's CPU cost per authentication). (Not a signal: Nest's shutdown
-// hooks listen to SIGUSR2 too.) A Map increment per query: no measurable cost.
+// Preloaded into the auth-provider child by bench/authentications.bench.ts (`node -r`; cluster workers
+// inherit it): counts the SQL statements the service sends through `pg` (Prisma's driver adapter uses
+// it), by first keyword, and answers the IPC message `query-counts` with
+// `{ queryCounts, cpuMicros, systemMicros }` (user+system CPU time so far, so the bench can print the
+// service's CPU cost per authentication). With HTTP_PROCESSES > 1 the primary asks every worker and
+// sums their answers (its own CPU included). IPC, not a signal: Nest's shutdown hooks listen to
+// SIGUSR2 too. A Map increment per query: no measurable cost.
 'use strict';
+const cluster = require('node:cluster');
 const { Client } = require('pg');
 
 const counts = new Map();
@@ -14,33 +17,89 @@ Client.prototype.query = function (config, ...rest) {
   counts.set(verb, (counts.get(verb) ?? 0) + 1);
   return query.call(this, config, ...rest);
 };
-if (process.send) {
-  let profiler = null;
+
+function ownFigures() {
+  const cpu = process.cpuUsage();
+  return { queryCounts: Object.fromEntries(counts), cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system };
+}
+
+let profiler = null;
+// BENCH_CPU_PROF: profile only the measured phases (not boot or seeding), through the inspector.
+function startProfile() {
+  if (profiler) return;
+  const { Session } = require('node:inspector');
+  profiler = new Session();
+  profiler.connect();
+  profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+}
+function stopProfile(file, done) {
+  if (!profiler) return done(null);
+  profiler.post('Profiler.stop', (error, result) => {
+    if (!error) require('node:fs').writeFileSync(file, JSON.stringify(result.profile));
+    profiler.disconnect();
+    profiler = null;
+    done(error ? null : file);
+  });
+}
+
+const workers = () => Object.values(cluster.workers ?? {}).filter(Boolean);
+
+/** Sends `message` to every worker and resolves with their answers (those that answer within 2 s). */
+function askWorkers(message, isAnswer) {
+  return Promise.all(
+    workers().map(
+      (worker) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => done(null), 2_000);
+          const onMessage = (m) => isAnswer(m) && done(m);
+          const done = (m) => {
+            clearTimeout(timer);
+            worker.off('message', onMessage);
+            resolve(m);
+          };
+          worker.on('message', onMessage);
+          worker.send(message);
+        }),
+    ),
+  );
+}
+
+if (cluster.isWorker) {
   process.on('message', (message) => {
-    // BENCH_CPU_PROF: profile only the measured phases (not boot or seeding), through the inspector.
-    if (message === 'profile-start' && !profiler) {
-      const { Session } = require('node:inspector');
-      profiler = new Session();
-      profiler.connect();
-      profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
-      return;
+    if (message === 'query-counts') process.send({ workerFigures: ownFigures() });
+    else if (message === 'profile-start') startProfile();
+    else if (message?.profileStopTo) {
+      const file = message.profileStopTo.replace(/(\.cpuprofile)?$/, `-${process.pid}.cpuprofile`);
+      stopProfile(file, (written) => process.send({ workerProfile: written }));
     }
-    if (typeof message === 'object' && message?.profileStopTo && profiler) {
-      profiler.post('Profiler.stop', (error, result) => {
-        if (!error) require('node:fs').writeFileSync(message.profileStopTo, JSON.stringify(result.profile));
-        profiler.disconnect();
-        profiler = null;
-        process.send({ profileWritten: error ? null : message.profileStopTo });
-      });
-      return;
+  });
+} else if (process.send) {
+  process.on('message', async (message) => {
+    if (message === 'profile-start') {
+      if (workers().length === 0) startProfile();
+      else for (const worker of workers()) worker.send('profile-start');
+    } else if (message?.profileStopTo) {
+      if (workers().length === 0) {
+        stopProfile(message.profileStopTo, (file) => process.send({ profileWritten: file }));
+      } else {
+        const files = await askWorkers({ profileStopTo: message.profileStopTo }, (m) => m && 'workerProfile' in m).then(
+          (answers) => answers.map((a) => a?.workerProfile).filter(Boolean),
+        );
+        process.send({ profileWritten: files.length ? files.join(', ') : null });
+      }
+    } else if (message === 'query-counts') {
+      const total = ownFigures();
+      const answers = await askWorkers('query-counts', (m) => m && 'workerFigures' in m);
+      for (const answer of answers) {
+        if (!answer) continue;
+        const w = answer.workerFigures;
+        total.cpuMicros += w.cpuMicros;
+        total.systemMicros += w.systemMicros;
+        for (const [verb, n] of Object.entries(w.queryCounts))
+          total.queryCounts[verb] = (total.queryCounts[verb] ?? 0) + n;
+      }
+      process.send(total);
     }
-    if (message !== 'query-counts') return;
-    const cpu = process.cpuUsage();
-    process.send({
-      queryCounts: Object.fromEntries(counts),
-      cpuMicros: cpu.user + cpu.system,
-      systemMicros: cpu.system,
-    });
   });
   // The channel must not keep the service alive on its own.
   process.channel?.unref();

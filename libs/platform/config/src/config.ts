@@ -59,6 +59,11 @@ export const httpConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Largest accepted request body; bulk imports get their own limit where they need it. */
   HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Processes serving the port (node:cluster; the primary only supervises). Services are stateless,
+   * so this is the same as N replicas on one host: use up to the cores the service may take.
+   */
+  HTTP_PROCESSES: int(1, 64).default(1),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')

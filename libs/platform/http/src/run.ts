@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { DynamicModule, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -27,6 +28,38 @@ function exitAfterGrace(seconds: number): void {
   }
 }
 
+/**
+ * HTTP_PROCESSES > 1: this process forks that many workers sharing the port and supervises them:
+ * a worker that dies is replaced (at most once a second), SIGTERM/SIGINT go to every worker and the
+ * primary exits when they all have, with the first failing exit code.
+ */
+function supervise(processes: number, graceSeconds: number): void {
+  let stopping = false;
+  let exitCode = 0;
+  let lastFork = 0;
+  const fork = () => {
+    lastFork = Date.now();
+    cluster.fork();
+  };
+  for (let i = 0; i < processes; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (code) exitCode ||= code;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+      return;
+    }
+    process.stderr.write(`http worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+    setTimeout(fork, Math.max(0, 1_000 - (Date.now() - lastFork)));
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
+  exitAfterGrace(graceSeconds + 5);
+}
+
 /** Entrypoint of an HTTP process: validate config, build, listen; SIGTERM/SIGINT close gracefully. */
 export function runHttpService(
   build: () => { config: HttpConfig; module: DynamicModule },
@@ -34,6 +67,10 @@ export function runHttpService(
 ): void {
   (async () => {
     const { config, module } = build();
+    if (config.HTTP_PROCESSES > 1 && cluster.isPrimary) {
+      supervise(config.HTTP_PROCESSES, config.SHUTDOWN_GRACE_SECONDS);
+      return;
+    }
     exitAfterGrace(config.SHUTDOWN_GRACE_SECONDS);
     const app = await createHttpApp(module, config, options);
     await listen(app, config);
