@@ -123,7 +123,7 @@ export async function createProvider(
   return id;
 }
 
-/** What `count` authentications write into the usage outbox (UsageOutboxRepository.recordAuthentication). */
+/** What `count` authentications write into the usage outbox (UsageOutboxSqlRepository.authenticationRow). */
 export async function insertAuthenticationUsage(
   h: BillingHarness,
   tenantId: string,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthenticationRepository, AuthenticationSqlRepository } from '@twofold/authentication/data-access';
+import { AuthenticationSqlRepository } from '@twofold/authentication/data-access';
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
@@ -17,7 +17,6 @@ import { AuthenticationsService } from './authentications.service';
     AuthenticationSweeper,
     AuthenticationGuards,
     secretBoxProvider,
-    AuthenticationRepository,
     AuthenticationSqlRepository,
     UsageOutboxSqlRepository,
     MessageSqlRepository,

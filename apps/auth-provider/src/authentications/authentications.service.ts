@@ -3,7 +3,6 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   AuthenticationPatch,
-  AuthenticationRepository,
   AuthenticationRow,
   AuthenticationSqlRepository,
   ContextProvider,
@@ -124,7 +123,6 @@ export class AuthenticationsService {
     private readonly producer: QueueProducer,
     private readonly guards: AuthenticationGuards,
     private readonly authentications: AuthenticationSqlRepository,
-    private readonly expiring: AuthenticationRepository,
     private readonly usage: UsageOutboxSqlRepository,
     private readonly messages: MessageSqlRepository,
     private readonly authenticators: AuthenticatorSqlRepository,
@@ -355,7 +353,7 @@ export class AuthenticationsService {
 
   /** Closes pending authentications nobody came back for (each in its tenant's scope). */
   async sweepExpired(limit = 500): Promise<number> {
-    const due = await this.expiring.expiredPending(this.db.client, limit);
+    const due = await this.authentications.expiredPending(this.db, limit);
     let closed = 0;
     for (const { tenantId, id } of due) {
       await this.db.inTenantSql(tenantId, async (scope) => {

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { SqlScope, SqlStatement, withStatements } from '@twofold/platform/db';
+import { withStatements } from '@twofold/platform/db';
+import type { DbService, SqlScope, SqlStatement } from '@twofold/platform/db';
 import type { AuthMethodName } from '@twofold/authentication/domain';
-import type { NewAuthentication, AuthenticationRow } from './authentication.repository';
-import type { NewAuthenticationRecord } from './authentication-record.repository';
+import type { AuthenticationRow, NewAuthentication, NewAuthenticationRecord } from './authentication.types';
 
 /**
- * The authentication hot path on plain SQL (docs/decisions/0015): the same rows and rules as
- * AuthenticationRepository and AuthenticationRecordRepository, in fewer and cheaper statements.
- * Reads may join other domains' tables (one round trip for everything a start or a close needs);
- * writes stay on this domain's own tables, the others write theirs through their data-access libs.
+ * Authentications and their records (R26) on plain SQL (docs/decisions/0016): the authentication
+ * API's hot path, in as few statements as its rules allow. Reads may join other domains' tables (one
+ * round trip for everything a start or a close needs); writes stay on this domain's own tables, the
+ * others write theirs through their data-access libs. One record per authentication: it is written
+ * by the statement that closes it, with occurredAt = completedAt, so a retried close collides on
+ * (tenant, authentication, occurred_at) instead of adding a second record.
  */
 
 /** [column, field] of AuthenticationRow, in one place for every statement below. */
@@ -320,6 +322,14 @@ export class AuthenticationSqlRepository {
     const row = rows[0];
     if (!row) throw new Error('close: the authentication vanished inside its transaction');
     return row;
+  }
+
+  /** Pending authentications past their expiry, across tenants (the sweeper; SECURITY DEFINER lookup). */
+  async expiredPending(platform: Pick<DbService, 'query'>, limit: number): Promise<{ tenantId: string; id: string }[]> {
+    return platform.query<{ tenantId: string; id: string }>(
+      'SELECT tenant_id::text AS "tenantId", id::text AS id FROM twofold_expired_authentications($1::int)',
+      [limit],
+    );
   }
 
   /** The record of an authentication denied at its start (R17, R18). */

@@ -1,3 +1,2 @@
-export * from './authentication.repository';
-export * from './authentication-record.repository';
+export * from './authentication.types';
 export * from './authentication-sql.repository';

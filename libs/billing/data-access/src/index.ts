@@ -1,4 +1,3 @@
-export * from './usage-outbox.repository';
 export * from './usage-relay.repository';
 export * from './billable-users.repository';
 export * from './billing-accounts.repository';

@@ -3,9 +3,11 @@ import { authenticationUsageKey, monthStartUtc } from '@twofold/billing/domain';
 import type { SqlStatement } from '@twofold/platform/db';
 
 /**
- * UsageOutboxRepository's authentication row on plain SQL, for the authentication hot path
- * (docs/decisions/0016): the same row, key and conflict rule, as a statement the authentication
- * engine runs in the statement that creates the authentication (`withStatements`).
+ * The usage outbox (usage_ledger): one row per billable event, written in the same transaction as
+ * the event itself; the billing worker moves rows to Stripe. The idempotency key makes a second
+ * write of the same event a no-op, so retries can never double-bill. The authentication row is a
+ * statement the authentication engine runs inside the statement that creates the authentication
+ * (`withStatements`, docs/decisions/0016).
  */
 @Injectable()
 export class UsageOutboxSqlRepository {

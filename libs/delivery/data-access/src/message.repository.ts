@@ -48,15 +48,6 @@ export class MessageRepository {
     await scope.tx.message.create({ data: { tenantId: scope.tenantId, ...message, status: 'queued' } });
   }
 
-  async latestStatusOf(scope: TenantScope, authenticationId: string): Promise<string | null> {
-    const row = await scope.tx.message.findFirst({
-      where: { tenantId: scope.tenantId, authenticationId },
-      orderBy: { createdAt: 'desc' },
-      select: { status: true },
-    });
-    return row?.status ?? null;
-  }
-
   async find(scope: TenantScope, id: string): Promise<MessageToSend | null> {
     return scope.tx.message.findFirst({
       where: { tenantId: scope.tenantId, id },

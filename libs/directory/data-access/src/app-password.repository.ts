@@ -40,16 +40,4 @@ export class AppPasswordRepository {
     });
     return count;
   }
-
-  /** The stored scrypt hashes of the user's app passwords, for a legacy-client sign-in (R17). */
-  async hashesOf(scope: TenantScope, userId: string): Promise<{ id: string; passwordHash: string }[]> {
-    return scope.tx.appPassword.findMany({
-      where: { tenantId: scope.tenantId, userId },
-      select: { id: true, passwordHash: true },
-    });
-  }
-
-  async touch(scope: TenantScope, id: string, at: Date): Promise<void> {
-    await scope.tx.appPassword.updateMany({ where: { tenantId: scope.tenantId, id }, data: { lastUsedAt: at } });
-  }
 }

@@ -65,47 +65,8 @@ export class DeviceActivationRepository {
     return count;
   }
 
-  /** The user's active devices with their sealed seeds: for verifying an app code (never leaves the service). */
-  async activeSecrets(scope: TenantScope, userId: string): Promise<DeviceSecret[]> {
-    const rows = await scope.tx.deviceActivation.findMany({
-      where: { tenantId: scope.tenantId, userId, active: true },
-      select: { id: true, deviceToken: true, seedCiphertext: true, keyId: true, lastUsedStep: true },
-    });
-    return rows.map((r) => ({ ...r, seedCiphertext: Buffer.from(r.seedCiphertext) }));
-  }
-
-  /** The user's device with this push token, active or not (R18 needs to tell the two apart). */
-  async findByToken(
-    scope: TenantScope,
-    userId: string,
-    deviceToken: string,
-  ): Promise<{ id: string; active: boolean } | null> {
-    return scope.tx.deviceActivation.findFirst({
-      where: { tenantId: scope.tenantId, userId, deviceToken },
-      orderBy: { activatedAt: 'desc' },
-      select: { id: true, active: true },
-    });
-  }
-
-  /** The push token of an activation (R26 "device token" of a record). */
-  async tokenOf(scope: TenantScope, id: string): Promise<string | null> {
-    const row = await scope.tx.deviceActivation.findFirst({
-      where: { tenantId: scope.tenantId, id },
-      select: { deviceToken: true },
-    });
-    return row?.deviceToken ?? null;
-  }
-
   async hasAny(scope: TenantScope, userId: string): Promise<boolean> {
     return (await scope.tx.deviceActivation.count({ where: { tenantId: scope.tenantId, userId } })) > 0;
-  }
-
-  /** Records a used TOTP step; false if that step (or a later one) was already used (replay). */
-  async useStep(scope: TenantScope, id: string, step: bigint): Promise<boolean> {
-    const count = await scope.tx.$executeRaw`
-      UPDATE device_activations SET last_used_step = ${step}
-       WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${id}::uuid AND (last_used_step IS NULL OR last_used_step < ${step})`;
-    return count === 1;
   }
 }
 

@@ -5,8 +5,8 @@ import type { OathTokenSecret } from './oath-token.repository';
 type Raw = Omit<OathTokenSecret, 'counter' | 'lastUsedStep'> & { counter: string; lastUsedStep: string | null };
 
 /**
- * OathTokenRepository's verification reads and writes on plain SQL, in the authentication engine's
- * `inTenantSql` transaction (docs/decisions/0015). Same rules: expired tokens never verify, a used
+ * Hardware OATH tokens (R25) as the authentication engine verifies them, on plain SQL in its
+ * `inTenantSql` transaction (docs/decisions/0016): expired tokens never verify, a used
  * TOTP step never verifies again, the HOTP counter only moves forward from the value read.
  */
 @Injectable()
