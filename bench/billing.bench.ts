@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     if (!identical || total !== ROWS) process.exitCode = 1;
     process.stdout.write(`ratio ${(aggregationMs / groupByMs).toFixed(2)}\n`);
   } finally {
-    await app.onModuleDestroy().catch(() => undefined);
+    await app.close().catch(() => undefined);
     await owner.end();
     await db.drop();
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@twofold/platform/config';
 import type { AuthProviderConfig } from '../config';
 import { AuthenticationsService } from './authentications.service';
@@ -8,7 +8,7 @@ import { AuthenticationsService } from './authentications.service';
  * every replica at once: each close locks its row and re-checks that it is still pending.
  */
 @Injectable()
-export class AuthenticationSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuthenticationSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuthenticationSweeper.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -33,7 +33,8 @@ export class AuthenticationSweeper implements OnApplicationBootstrap, OnApplicat
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the last phase, which closes the database pool the loop uses. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { backoffMs } from '@twofold/billing/domain';
 import { SubscriptionReconciler } from '../subscriptions/subscription-reconciler.service';
 import { UsageRelayService } from './usage-relay.service';
@@ -14,7 +14,7 @@ export const BILLING_LOOP_INTERVAL = Symbol('BILLING_LOOP_INTERVAL');
  * loses nothing: the next one picks up where the rows say.
  */
 @Injectable()
-export class BillingLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BillingLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BillingLoop.name);
   private stopped = false;
   private running?: Promise<void>;
@@ -31,7 +31,8 @@ export class BillingLoop implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.intervalMs > 0) this.running = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the last phase, which closes the database pool the loop uses. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.running;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, PoolClient } from 'pg';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
@@ -24,7 +24,7 @@ export interface SqlScope {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
-export class DbService implements OnModuleInit, OnModuleDestroy {
+export class DbService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DbService.name);
   /** Platform-level access (health, security-definer lookups). Tenant data goes through `inTenant`. */
   readonly client: PrismaClient;
@@ -46,7 +46,15 @@ export class DbService implements OnModuleInit, OnModuleDestroy {
     await this.client.$connect();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * The pool closes in the last shutdown phase: requests still in flight and jobs that workers
+   * finish in `beforeApplicationShutdown` keep their database until then.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  async close(): Promise<void> {
     await this.client.$disconnect();
     if (!this.pool.ended) await this.pool.end();
     this.logger.log('database pool closed');

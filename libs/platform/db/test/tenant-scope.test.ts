@@ -33,7 +33,7 @@ describe('tenant scope and row-level security', () => {
   });
 
   afterAll(async () => {
-    await svc.onModuleDestroy();
+    await svc.close();
     await db.drop();
   });
 

@@ -6,7 +6,7 @@ import {
   Module,
   ModuleMetadata,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
   Type,
 } from '@nestjs/common';
 import type { Worker } from 'bullmq';
@@ -23,7 +23,7 @@ export const JOB_HANDLERS = Symbol('JOB_HANDLERS');
  * doubled handler stops the process); on shutdown running jobs finish before the connection closes.
  */
 @Injectable()
-export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkerHost');
   private workers: Worker[] = [];
   private connection?: Redis;
@@ -54,7 +54,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     this.logger.log(`serving queues: ${[...new Set(this.handlers.map((h) => h.queue))].join(', ')}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Running jobs finish first, while the database and the other connections are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     if (this.connection) await this.connection.quit().catch(() => this.connection?.disconnect());
   }

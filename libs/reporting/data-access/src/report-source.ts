@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
@@ -199,7 +199,7 @@ function inline(query: Query): string {
  * tenant set, so row-level security applies exactly as for the API.
  */
 @Injectable()
-export class ReportSource implements OnModuleDestroy {
+export class ReportSource implements OnApplicationShutdown {
   private readonly pool: Pool;
 
   constructor(@Inject(APP_CONFIG) config: BaseConfig) {
@@ -210,7 +210,8 @@ export class ReportSource implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Last shutdown phase, like DbService: exports finishing in beforeApplicationShutdown still read.
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
 
