@@ -1,6 +1,7 @@
 import { monthKey } from '@twofold/billing/domain';
 import { formatLines, parsePeriod } from '../src/reconcile';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
+import { SubscriptionReconciler } from '../src/subscriptions/subscription-reconciler.service';
 import {
   BillingHarness,
   bearer,
@@ -67,6 +68,22 @@ describe('usage relay (R2, R6, R9, R10)', () => {
     expect(a.body.stripeCustomerId).not.toBe(b.body.stripeCustomerId);
     expect(h.stripe.meterEventsFor(a.body.stripeCustomerId, 'twofold_authentications')).toHaveLength(7);
     expect(h.stripe.meterEventsFor(b.body.stripeCustomerId, 'twofold_authentications')).toHaveLength(3);
+  });
+
+  it('R10: two billing workers reconciling two new providers of one tenant at once still give them separate customers', async () => {
+    const t = await createTenant(h);
+    const first = await createProvider(h, t, 'per_authentication');
+    const second = await createProvider(h, t, 'per_authentication');
+    // Two reconcilers at the same moment, as two worker processes would run them.
+    const reconciler = h.worker.get(SubscriptionReconciler);
+    await Promise.all([reconciler.reconcileProvider(t.id, first), reconciler.reconcileProvider(t.id, second)]);
+    const rows = await h.sql<{ p: string; c: string }>(
+      `SELECT s.provider_id AS p, c.stripe_customer_id AS c FROM stripe_subscriptions s
+         JOIN stripe_customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id WHERE s.tenant_id = $1`,
+      [t.id],
+    );
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.c)).size).toBe(2);
   });
 
   it('R2/R6: every authentication row becomes one meter event with identifier = its key; nothing twice on re-runs', async () => {

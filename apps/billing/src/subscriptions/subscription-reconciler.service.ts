@@ -38,84 +38,81 @@ export class SubscriptionReconciler {
     return result;
   }
 
+  /**
+   * One tenant at a time (advisory lock, whatever the number of billing workers): the choice of
+   * customer and the rows that record it happen in one transaction, so two workers reconciling two
+   * new providers of one tenant cannot both pick the tenant customer for the same model. The Stripe
+   * calls run inside it (idempotency keys make a rolled-back attempt safe to repeat), hence the
+   * longer transaction timeout.
+   */
   async reconcileProvider(tenantId: string, providerId: string): Promise<'created' | 'cancelled' | 'nothing'> {
-    const state = await this.db.inTenant(tenantId, async (scope) => {
-      const provider = await this.accounts.provider(scope, providerId);
-      if (!provider) return undefined;
-      // R10: one customer per tenant, or per unlinked provider (R7) — and per provider when the
-      // tenant's customer already bills another live provider of the same model (Stripe meters
-      // aggregate per customer: sharing would bill each provider the other's usage).
-      const shares = provider.linkedTenantId
-        ? await this.accounts.tenantCustomerBillsModel(scope, provider.billingModel, providerId)
-        : false;
-      const ownerType = provider.linkedTenantId && !shares ? ('tenant' as const) : ('provider' as const);
-      const ownerId = ownerType === 'tenant' ? tenantId : providerId;
-      return {
-        provider,
-        ownerType,
-        ownerId,
-        tenantName: await this.accounts.tenantName(scope),
-        customer: await this.accounts.customer(scope, ownerType, ownerId),
-        subscription: await this.accounts.subscription(scope, providerId),
-      };
-    });
-    if (!state) return 'nothing';
-    const { provider, subscription } = state;
+    return this.db.inTenant(
+      tenantId,
+      async (scope) => {
+        await this.accounts.lockTenantReconciliation(scope);
+        const provider = await this.accounts.provider(scope, providerId);
+        if (!provider) return 'nothing';
+        const subscription = await this.accounts.subscription(scope, providerId);
 
-    if (provider.deletedAt) {
-      if (!subscription || subscription.status === 'canceled') return 'nothing';
-      const cancelled = await this.stripe.cancelSubscription(subscription.stripeSubscriptionId, `cancel:${providerId}`);
-      await this.db.inTenant(tenantId, (scope) =>
-        this.accounts.updateSubscription(scope, subscription.id, {
-          status: cancelled.status,
-          canceledAt: cancelled.canceled_at ? new Date(cancelled.canceled_at * 1000) : new Date(),
-        }),
-      );
-      return 'cancelled';
-    }
-    if (subscription) return 'nothing';
+        if (provider.deletedAt) {
+          if (!subscription || subscription.status === 'canceled') return 'nothing';
+          const cancelled = await this.stripe.cancelSubscription(
+            subscription.stripeSubscriptionId,
+            `cancel:${providerId}`,
+          );
+          await this.accounts.updateSubscription(scope, subscription.id, {
+            status: cancelled.status,
+            canceledAt: cancelled.canceled_at ? new Date(cancelled.canceled_at * 1000) : new Date(),
+          });
+          return 'cancelled';
+        }
+        if (subscription) return 'nothing';
 
-    let customer = state.customer;
-    if (!customer) {
-      const stripeCustomerId = await this.stripe.createCustomer({
-        name:
-          state.ownerType === 'tenant'
-            ? (state.tenantName ?? tenantId)
-            : `${state.tenantName ?? tenantId} / ${provider.name}`,
-        metadata: { tenantId, ...(state.ownerType === 'provider' ? { providerId } : {}) },
-        idempotencyKey: `customer:${state.ownerType}:${state.ownerId}`,
-      });
-      customer = await this.db.inTenant(tenantId, (scope) =>
-        this.accounts.saveCustomer(scope, {
-          ownerType: state.ownerType,
-          ownerId: state.ownerId,
-          providerId: state.ownerType === 'provider' ? providerId : null,
-          stripeCustomerId,
-        }),
-      );
-    }
-    const price = this.stripe.settings.prices[provider.billingModel];
-    const sub = await this.stripe.createSubscription({
-      customer: customer.stripeCustomerId,
-      price,
-      metadata: { tenantId, providerId, billingModel: provider.billingModel },
-      idempotencyKey: `subscription:${providerId}`,
-    });
-    const item = sub.items.data[0];
-    const customerId = customer.id;
-    await this.db.inTenant(tenantId, (scope) =>
-      this.accounts.saveSubscription(scope, {
-        providerId,
-        customerId,
-        stripeSubscriptionId: sub.id,
-        stripeSubscriptionItemId: item?.id ?? null,
-        stripePriceId: price,
-        status: sub.status,
-        currentPeriodStart: item ? new Date(item.current_period_start * 1000) : null,
-        currentPeriodEnd: item ? new Date(item.current_period_end * 1000) : null,
-      }),
+        // R10: one customer per tenant, or per unlinked provider (R7) — and per provider when the
+        // tenant's customer already bills another live provider of the same model (Stripe meters
+        // aggregate per customer: sharing would bill each provider the other's usage).
+        const shares = provider.linkedTenantId
+          ? await this.accounts.tenantCustomerBillsModel(scope, provider.billingModel, providerId)
+          : false;
+        const ownerType = provider.linkedTenantId && !shares ? ('tenant' as const) : ('provider' as const);
+        const ownerId = ownerType === 'tenant' ? tenantId : providerId;
+        let customer = await this.accounts.customer(scope, ownerType, ownerId);
+        if (!customer) {
+          const tenantName = (await this.accounts.tenantName(scope)) ?? tenantId;
+          const stripeCustomerId = await this.stripe.createCustomer({
+            name: ownerType === 'tenant' ? tenantName : `${tenantName} / ${provider.name}`,
+            metadata: { tenantId, ...(ownerType === 'provider' ? { providerId } : {}) },
+            idempotencyKey: `customer:${ownerType}:${ownerId}`,
+          });
+          customer = await this.accounts.saveCustomer(scope, {
+            ownerType,
+            ownerId,
+            providerId: ownerType === 'provider' ? providerId : null,
+            stripeCustomerId,
+          });
+        }
+        const price = this.stripe.settings.prices[provider.billingModel];
+        const sub = await this.stripe.createSubscription({
+          customer: customer.stripeCustomerId,
+          price,
+          metadata: { tenantId, providerId, billingModel: provider.billingModel },
+          idempotencyKey: `subscription:${providerId}`,
+        });
+        const item = sub.items.data[0];
+        await this.accounts.saveSubscription(scope, {
+          providerId,
+          customerId: customer.id,
+          stripeSubscriptionId: sub.id,
+          stripeSubscriptionItemId: item?.id ?? null,
+          stripePriceId: price,
+          status: sub.status,
+          currentPeriodStart: item ? new Date(item.current_period_start * 1000) : null,
+          currentPeriodEnd: item ? new Date(item.current_period_end * 1000) : null,
+        });
+        this.logger.log({ tenantId, providerId, subscription: sub.id }, 'subscription created');
+        return 'created';
+      },
+      { timeoutMs: 120_000 },
     );
-    this.logger.log({ tenantId, providerId, subscription: sub.id }, 'subscription created');
-    return 'created';
   }
 }

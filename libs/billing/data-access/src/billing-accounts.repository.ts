@@ -56,6 +56,15 @@ export class BillingAccountsRepository {
    * customer. Stripe meters aggregate per customer, so a second one there would see (and bill)
    * the first one's usage too.
    */
+  /**
+   * Serialises the subscription reconciliation of one tenant across billing workers (transaction
+   * advisory lock): the customer choice below reads what another worker may be about to write.
+   */
+  async lockTenantReconciliation(scope: TenantScope): Promise<void> {
+    await scope.tx
+      .$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('billing_reconcile:' || ${scope.tenantId}, 0))`;
+  }
+
   async tenantCustomerBillsModel(scope: TenantScope, billingModel: string, exceptProviderId: string): Promise<boolean> {
     const rows = await scope.tx.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM stripe_subscriptions s
