@@ -1,4 +1,4 @@
-import { KeyedBatcher } from './keyed-batcher';
+import { eachOrAlone, KeyedBatcher } from './keyed-batcher';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -46,5 +46,37 @@ describe('KeyedBatcher', () => {
     const calls = [1, 2, 13, 4, 5].map((i) => batcher.add('t', i).catch((e: Error) => e.message));
     expect(await Promise.all(calls)).toEqual([1, 2, 'boom', 'boom', 5]);
     expect(sizes).toEqual([2, 2, 1]);
+  });
+});
+
+describe('eachOrAlone', () => {
+  it('one call when the batch succeeds', async () => {
+    const calls: number[][] = [];
+    const outcomes = await eachOrAlone([1, 2, 3], async (items) => void calls.push([...items]));
+    expect(outcomes).toEqual([null, null, null]);
+    expect(calls).toEqual([[1, 2, 3]]);
+  });
+
+  it('when the batch fails, each item alone: only the bad item carries an error', async () => {
+    const bad = new Error('unique violation on 2');
+    const calls: number[][] = [];
+    const outcomes = await eachOrAlone([1, 2, 3], async (items) => {
+      calls.push([...items]);
+      if (items.includes(2)) throw bad;
+    });
+    expect(outcomes).toEqual([null, bad, null]);
+    expect(calls).toEqual([[1, 2, 3], [1], [2], [3]]);
+  });
+
+  it('a lone item that fails is not tried twice', async () => {
+    let n = 0;
+    const error = new Error('down');
+    expect(
+      await eachOrAlone(['x'], async () => {
+        n += 1;
+        throw error;
+      }),
+    ).toEqual([error]);
+    expect(n).toBe(1);
   });
 });

@@ -56,3 +56,29 @@ export class KeyedBatcher<I, O> {
       .catch(() => undefined);
   }
 }
+
+/**
+ * A batch write that, when the whole batch fails, retries each item alone: one bad row (say a
+ * unique violation) then fails only its own job, instead of failing, and re-sending on retry, every
+ * message that shared its batch. Resolves one outcome per item: null, or that item's error.
+ */
+export async function eachOrAlone<I>(
+  items: readonly I[],
+  all: (items: readonly I[]) => Promise<void>,
+): Promise<(unknown | null)[]> {
+  try {
+    await all(items);
+    return items.map(() => null);
+  } catch (error) {
+    if (items.length === 1) return [error];
+    const outcomes: (unknown | null)[] = [];
+    for (const item of items)
+      outcomes.push(
+        await all([item]).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      );
+    return outcomes;
+  }
+}

@@ -29,7 +29,7 @@ import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService } from '@twofold/platform/db';
 import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError, QueueProducer } from '@twofold/platform/queue';
 import { statusCallbackUrl } from '../common/delivery.errors';
-import { KeyedBatcher } from './keyed-batcher';
+import { eachOrAlone, KeyedBatcher } from './keyed-batcher';
 
 /** A send that may work on another attempt: BullMQ retries it with exponential backoff and jitter. */
 export class TransientSendError extends Error {}
@@ -66,12 +66,12 @@ export class SendingService {
   private readonly preparing = new KeyedBatcher<ToPrepare, Prepared | null>((tenantId, items) =>
     this.prepareMany(tenantId, items),
   );
-  /** The `sent` writes of one tenant that are due together: one UPDATE. */
-  private readonly recordingSent = new KeyedBatcher<SentRow, void>((tenantId, rows) =>
-    this.db.inTenantSql(tenantId, async (scope) => {
-      await this.sending.markSent(scope, rows);
-      return rows.map(() => undefined);
-    }),
+  /**
+   * The `sent` writes of one tenant that are due together: one UPDATE; if it fails, each row alone,
+   * so only the rows that cannot be written fail their job (a failed job retries and sends again).
+   */
+  private readonly recordingSent = new KeyedBatcher<SentRow, unknown>((tenantId, rows) =>
+    eachOrAlone(rows, (some) => this.db.inTenantSql(tenantId, (scope) => this.sending.markSent(scope, some))),
   );
 
   constructor(
@@ -106,13 +106,14 @@ export class SendingService {
     } catch (error) {
       return this.sendFailed(job.tenantId, message, error, ctx, fallback);
     }
-    await this.recordingSent.add(job.tenantId, {
+    const unrecorded = await this.recordingSent.add(job.tenantId, {
       id: message.id,
       sender: sender.sender,
       senderKind: sender.kind,
       twilioSid: sid,
       at: this.clock.now(),
     });
+    if (unrecorded) throw unrecorded;
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: sender.kind }, 'sms sent');
   }
 
@@ -137,13 +138,14 @@ export class SendingService {
     } catch (error) {
       return this.sendFailed(job.tenantId, message, error, ctx, null);
     }
-    await this.recordingSent.add(job.tenantId, {
+    const unrecorded = await this.recordingSent.add(job.tenantId, {
       id: message.id,
       sender: from,
       senderKind: 'caller_id',
       twilioSid: sid,
       at: this.clock.now(),
     });
+    if (unrecorded) throw unrecorded;
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: 'caller_id' }, 'call placed');
   }
 
