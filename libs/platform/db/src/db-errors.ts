@@ -33,6 +33,12 @@ export function mapDbError(error: unknown): unknown {
     return new DomainError(pgFailure.message, 'conflict', `The change breaks the rule "${pgFailure.message}".`);
   }
   if (isPgDatabaseError(error)) {
+    if (pgFailure.sqlState === '57014')
+      return new DomainError(
+        CommonErrorCode.Unavailable,
+        'unavailable',
+        'The database is too busy to complete this request in time; nothing was changed. Retry later.',
+      );
     if (pgFailure.sqlState === '23505')
       return new DomainError(CommonErrorCode.Conflict, 'conflict', 'An object with the same unique value exists.');
     if (pgFailure.sqlState === '23503')

@@ -13,13 +13,16 @@ export interface TenantScope {
 
 /**
  * The same tenant transaction on plain `pg`, for hot paths where Prisma's per-statement and
- * per-transaction cost dominates (docs/decisions/0015). Queries are parameterised SQL; RLS and the
+ * per-transaction cost dominates (docs/decisions/0016). Queries are parameterised SQL; RLS and the
  * explicit `tenant_id` filter apply exactly as in `TenantScope`.
  */
 export interface SqlScope {
   readonly tenantId: string;
   query<R>(text: string, values?: readonly unknown[]): Promise<R[]>;
 }
+
+/** Per statement in `inTenantSql`, the same bound as an interactive Prisma transaction's 15 s. */
+const SQL_STATEMENT_TIMEOUT_MS = 15_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -86,16 +89,21 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * `inTenant` on plain `pg`: BEGIN and the transaction-local tenant setting go in one round trip
-   * (simple protocol; the tenant id is a validated UUID, so inlining it is safe), then `work`'s
-   * parameterised statements, then COMMIT. Any error rolls back and is mapped like `inTenant`'s.
+   * `inTenant` on plain `pg`: BEGIN, a statement timeout and the transaction-local tenant setting go
+   * in one round trip (simple protocol; the tenant id is a validated UUID, so inlining it is safe),
+   * then `work`'s parameterised statements, then COMMIT. Any error rolls back and is mapped like
+   * `inTenant`'s; a statement that runs past the timeout is cancelled (503, like an expired
+   * Prisma transaction) instead of holding its connection.
    */
   async inTenantSql<T>(tenantId: string, work: (scope: SqlScope) => Promise<T>): Promise<T> {
     if (!UUID.test(tenantId)) throw new Error('inTenantSql: tenantId must be a UUID');
     const connection = await this.pool.connect();
     let broken = false;
     try {
-      await connection.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`);
+      await connection.query(
+        `BEGIN; SET LOCAL statement_timeout = ${SQL_STATEMENT_TIMEOUT_MS}; ` +
+          `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`,
+      );
       const result = await work(sqlScope(tenantId, connection));
       await connection.query('COMMIT');
       return result;

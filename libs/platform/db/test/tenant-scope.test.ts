@@ -142,4 +142,16 @@ describe('tenant scope and row-level security', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: 'service_unavailable', kind: 'unavailable' });
   });
+
+  it('inTenantSql cancels a statement past its timeout and answers 503-kind, with nothing written', async () => {
+    const error = await svc
+      .inTenantSql(a, async (s) => {
+        await s.query(`UPDATE providers SET name = 'slow' WHERE tenant_id = $1`, [a]);
+        await s.query('SET LOCAL statement_timeout = 100');
+        await s.query('SELECT pg_sleep(1)');
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'service_unavailable', kind: 'unavailable' });
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'slow'`)).toHaveLength(0);
+  });
 });
