@@ -518,7 +518,7 @@ async function pgbenchTps(): Promise<number> {
 async function totpPerSecond(): Promise<number> {
   const { stdout } = await run(
     process.execPath,
-    [join(ROOT, 'bench/run-ts.js'), join(ROOT, 'bench/otp.bench.ts'), '3'],
+    [join(ROOT, 'bench/run-ts.js'), join(ROOT, 'bench/otp.bench.ts'), '5'],
     {
       cwd: ROOT,
     },
