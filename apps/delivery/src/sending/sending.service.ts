@@ -26,7 +26,7 @@ import {
 } from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService } from '@twofold/platform/db';
+import { Clock, DbService, isUuid } from '@twofold/platform/db';
 import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError, QueueProducer } from '@twofold/platform/queue';
 import { statusCallbackUrl } from '../common/delivery.errors';
 import { eachOrAlone, KeyedBatcher } from './keyed-batcher';
@@ -41,7 +41,6 @@ const MAX_RATE_WAIT_MS = 1_000;
 const FALLBACK_FAILURES = new Set<string>([DeliveryFailure.NoRouteForCountry, '21610', '21612', '21614', '21408']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Prepared {
   message: MessageToSend;
@@ -154,7 +153,7 @@ export class SendingService {
    * in one tenant transaction shared with the other jobs of that tenant being prepared right now.
    */
   private async prepare(tenantId: string, messageId: string, channel: 'sms' | 'voice'): Promise<Prepared | null> {
-    const prepared = UUID.test(messageId) ? await this.preparing.add(tenantId, { messageId, channel }) : null;
+    const prepared = isUuid(messageId) ? await this.preparing.add(tenantId, { messageId, channel }) : null;
     if (!prepared) throw new PermanentJobError(`message ${messageId} not found`);
     // A job delivered again after its message went out (or failed for good) has nothing to do.
     if (prepared.message.twilioSid || prepared.message.status !== 'queued') {

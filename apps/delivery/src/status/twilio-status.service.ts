@@ -3,10 +3,8 @@ import twilio from 'twilio';
 import { DeliveryOutcomeRepository, findMessageBySid, MessageRepository } from '@twofold/delivery/data-access';
 import { smsStatusFromTwilio, voiceStatusFromTwilio } from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryConfig } from '@twofold/platform/config';
-import { Clock, DbService } from '@twofold/platform/db';
+import { Clock, DbService, isUuid } from '@twofold/platform/db';
 import { DeliveryErrors } from '../common/delivery.errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Twilio status callbacks (R24). Accepted only with a valid X-Twilio-Signature over the public URL
@@ -42,7 +40,7 @@ export class TwilioStatusService {
     // The signed callback URL names the message, so a callback that overtakes the worker's own
     // write of the SID still finds it; older URLs without it go through the SID lookup.
     const target =
-      query.t && query.m && UUID.test(query.t) && UUID.test(query.m)
+      query.t && query.m && isUuid(query.t) && isUuid(query.m)
         ? { tenantId: query.t.toLowerCase(), id: query.m.toLowerCase() }
         : await findMessageBySid(this.db, sid);
     if (!target) {

@@ -37,6 +37,8 @@ const AUTH_FIELDS: [string, keyof AuthenticationRow][] = [
 ];
 const authColumns = (table = '') => AUTH_FIELDS.map(([c, f]) => `${table}${c} AS "${f}"`).join(', ');
 const AUTH_COLUMNS = authColumns();
+/** The same columns from the alias `a` (the locking read joins other tables). */
+const AUTH_COLUMNS_OF_A = authColumns('a.');
 
 export interface ContextUser {
   id: string;
@@ -264,7 +266,7 @@ export class AuthenticationSqlRepository {
    */
   async lock(scope: SqlScope, id: string): Promise<{ auth: AuthenticationRow; record: RecordContext } | null> {
     const rows = await scope.query<AuthenticationRow & { record: RecordContext }>(
-      `SELECT ${authColumns('a.')},
+      `SELECT ${AUTH_COLUMNS_OF_A},
          json_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email,
            'recordFields', p.record_fields, 'serverName', s.name, 'serverIp', s.ip_address,
            'dataRegion', t.data_region,

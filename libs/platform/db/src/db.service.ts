@@ -26,6 +26,9 @@ const SQL_STATEMENT_TIMEOUT_MS = 15_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Our ids are PostgreSQL UUIDs: anything else names no row (and must not reach a `::uuid` cast). */
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 @Injectable()
 export class DbService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DbService.name);
@@ -74,7 +77,7 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
     /** Bulk work (10,000-row imports) may take longer than a request's default 15 s. */
     options: { timeoutMs?: number } = {},
   ): Promise<T> {
-    if (!UUID.test(tenantId)) throw new Error('inTenant: tenantId must be a UUID');
+    if (!isUuid(tenantId)) throw new Error('inTenant: tenantId must be a UUID');
     try {
       return await this.client.$transaction(
         async (tx) => {
@@ -96,7 +99,7 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
    * Prisma transaction) instead of holding its connection.
    */
   async inTenantSql<T>(tenantId: string, work: (scope: SqlScope) => Promise<T>): Promise<T> {
-    if (!UUID.test(tenantId)) throw new Error('inTenantSql: tenantId must be a UUID');
+    if (!isUuid(tenantId)) throw new Error('inTenantSql: tenantId must be a UUID');
     const connection = await this.pool.connect();
     let broken = false;
     try {
@@ -129,7 +132,7 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
     work: (other: TenantScope) => Promise<T>,
   ): Promise<T> {
     if (otherTenantId === scope.tenantId) return work(scope);
-    if (!UUID.test(otherTenantId)) throw new Error('withinTenant: tenantId must be a UUID');
+    if (!isUuid(otherTenantId)) throw new Error('withinTenant: tenantId must be a UUID');
     await scope.tx.$executeRaw`SELECT set_config('app.tenant_id', ${otherTenantId}, true)`;
     const result = await work({ tenantId: otherTenantId, tx: scope.tx });
     // On failure the whole transaction rolls back, so there is nothing to restore then.

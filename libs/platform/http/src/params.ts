@@ -1,7 +1,6 @@
 import { Param, PipeTransform } from '@nestjs/common';
+import { isUuid } from '@twofold/platform/db';
 import { CommonErrorCode, NotFoundError } from '@twofold/platform/errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A path id that is not a UUID names nothing we have: 404, never a database cast error. */
 class UuidOrNotFound implements PipeTransform<string, string> {
@@ -10,7 +9,7 @@ class UuidOrNotFound implements PipeTransform<string, string> {
     private readonly what: string,
   ) {}
   transform(value: string): string {
-    if (!UUID.test(value)) throw new NotFoundError(this.code, this.what);
+    if (!isUuid(value)) throw new NotFoundError(this.code, this.what);
     return value.toLowerCase();
   }
 }
