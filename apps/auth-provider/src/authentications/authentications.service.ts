@@ -192,6 +192,8 @@ export class AuthenticationsService {
         providerId: provider.id,
         occurredAt: now,
       });
+      // The last statement of a pending start: COMMIT rides in the same write (nothing after it can fail).
+      if (status === 'pending') scope.commitWithNext();
       const auth = await this.authentications.create(
         scope,
         {
@@ -216,6 +218,7 @@ export class AuthenticationsService {
       );
       if (message) outgoing.push(message.send);
       if (status !== 'pending') {
+        scope.commitWithNext();
         await this.authentications.writeRecord(
           scope,
           this.recordOf(auth, {
@@ -272,6 +275,7 @@ export class AuthenticationsService {
         return viewOf(
           await this.close(scope, auth, record, { status: 'denied', reason: next.reason, attempts: next.attempts }),
         );
+      scope.commitWithNext();
       const updated = await this.authentications.update(scope, id, { attempts: next.attempts });
       return viewOf(updated, { status: 'denied', reason: 'invalid_code', final: false });
     });
@@ -542,7 +546,10 @@ export class AuthenticationsService {
     }
   }
 
-  /** The one way an authentication ends: status and its single record, in one statement. */
+  /**
+   * The one way an authentication ends: status and its single record, in one statement. It is
+   * always its transaction's last statement, so COMMIT goes out with it.
+   */
   private async close(
     scope: SqlScope,
     auth: AuthenticationRow,
@@ -559,6 +566,7 @@ export class AuthenticationsService {
       ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
     };
     const closed = { ...auth, ...patch } as AuthenticationRow;
+    scope.commitWithNext();
     return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
   }
 

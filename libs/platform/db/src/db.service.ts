@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createHash } from 'node:crypto';
-import { Pool, PoolClient, QueryConfig } from 'pg';
+import { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 import { mapDbError } from './db-errors';
@@ -20,6 +20,11 @@ export interface TenantScope {
 export interface SqlScope {
   readonly tenantId: string;
   query<R>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Declares that the next statement is the transaction's last: COMMIT goes out in the same write
+   * and that statement's rows are returned only once COMMIT succeeded. A statement after it throws.
+   */
+  commitWithNext(): void;
 }
 
 /** Per statement in `inTenantSql`, the same bound as an interactive Prisma transaction's 15 s. */
@@ -68,6 +73,9 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_SIZE,
       application_name: 'twofold',
+      // Statements go out without waiting for the previous answer (answers still come back in
+      // order): `inTenantSql` sends BEGIN and the transaction's first statement in one write.
+      pipeline: true,
     });
     // An idle connection that breaks (server restart) must not crash the process; the next checkout reconnects.
     this.pool.on('error', (error) => this.logger.warn({ err: error.message }, 'idle database connection lost'));
@@ -118,23 +126,31 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * `inTenant` on plain `pg`: BEGIN, a statement timeout and the transaction-local tenant setting go
-   * in one round trip (simple protocol; the tenant id is a validated UUID, so inlining it is safe),
-   * then `work`'s parameterised statements, then COMMIT. Any error rolls back and is mapped like
-   * `inTenant`'s; a statement that runs past the timeout is cancelled (503, like an expired
-   * Prisma transaction) instead of holding its connection.
+   * `inTenant` on plain `pg`: BEGIN, a statement timeout and the transaction-local tenant setting
+   * (simple protocol; the tenant id is a validated UUID, so inlining it is safe) go out in the same
+   * write as `work`'s first statement (the connection is corked until the next tick and pipelined),
+   * so a transaction costs no round trip of its own at the start. No statement's rows reach `work`
+   * unless BEGIN succeeded. Then `work`'s parameterised statements, then COMMIT. Any error rolls
+   * back and is mapped like `inTenant`'s; a statement that runs past the timeout is cancelled (503,
+   * like an expired Prisma transaction) instead of holding its connection.
    */
   async inTenantSql<T>(tenantId: string, work: (scope: SqlScope) => Promise<T>): Promise<T> {
     if (!isUuid(tenantId)) throw new Error('inTenantSql: tenantId must be a UUID');
     const connection = await this.pool.connect();
     let broken = false;
+    const stream = connection.connection.stream;
+    stream.cork();
+    process.nextTick(() => stream.uncork());
+    const begun = connection.query(
+      `BEGIN; SET LOCAL statement_timeout = ${SQL_STATEMENT_TIMEOUT_MS}; ` +
+        `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`,
+    );
+    begun.catch(() => undefined); // awaited by every statement and below; never unhandled meanwhile
     try {
-      await connection.query(
-        `BEGIN; SET LOCAL statement_timeout = ${SQL_STATEMENT_TIMEOUT_MS}; ` +
-          `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`,
-      );
-      const result = await work(sqlScope(tenantId, connection));
-      await connection.query('COMMIT');
+      const scope = new PipelinedScope(tenantId, connection, begun);
+      const result = await work(scope);
+      await begun;
+      await (scope.committed ?? connection.query('COMMIT'));
       return result;
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => {
@@ -183,10 +199,41 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function sqlScope(tenantId: string, connection: PoolClient): SqlScope {
-  return {
-    tenantId,
-    query: async <R>(text: string, values?: readonly unknown[]) =>
-      (await connection.query(statement(text, values))).rows as R[],
-  };
+/** `inTenantSql`'s scope: statements pipelined behind BEGIN, and optionally COMMIT behind the last. */
+class PipelinedScope implements SqlScope {
+  private commitNext = false;
+  /** Set once COMMIT was sent with the last statement. */
+  committed: Promise<unknown> | null = null;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly connection: PoolClient,
+    private readonly begun: Promise<unknown>,
+  ) {}
+
+  commitWithNext(): void {
+    this.commitNext = true;
+  }
+
+  async query<R>(text: string, values?: readonly unknown[]): Promise<R[]> {
+    if (this.committed) throw new Error('inTenantSql: a statement after the one sent with COMMIT');
+    const stream = this.connection.connection.stream;
+    stream.cork();
+    let pending: Promise<QueryResult>;
+    try {
+      pending = this.connection.query(statement(text, values));
+      if (this.commitNext) this.committed = this.connection.query('COMMIT');
+    } finally {
+      stream.uncork();
+    }
+    // If BEGIN failed, its error is the one reported. If this statement fails, PostgreSQL answers
+    // the COMMIT behind it with a rollback, and this statement's error is the one reported.
+    pending.catch(() => undefined);
+    this.committed?.catch(() => undefined);
+    // Answers arrive in order: BEGIN's is in before this statement's, so this costs no wait.
+    await this.begun;
+    const rows = (await pending).rows as R[];
+    if (this.committed) await this.committed;
+    return rows;
+  }
 }

@@ -154,4 +154,46 @@ describe('tenant scope and row-level security', () => {
     expect(error).toMatchObject({ code: 'service_unavailable', kind: 'unavailable' });
     expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'slow'`)).toHaveLength(0);
   });
+
+  it('commitWithNext: the last statement and COMMIT go together; its rows arrive only once committed', async () => {
+    const rows = await svc.inTenantSql(a, async (s) => {
+      await s.query(`SELECT 1`);
+      s.commitWithNext();
+      return s.query<{ name: string }>(
+        `UPDATE providers SET name = 'renamed in one write' WHERE tenant_id = $1 RETURNING name`,
+        [a],
+      );
+    });
+    expect(rows).toEqual([{ name: 'renamed in one write' }]);
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'renamed in one write'`)).toHaveLength(1);
+    await adminQuery(db, `UPDATE providers SET name = 'provider of A' WHERE tenant_id = $1`, [a]);
+  });
+
+  it('commitWithNext: a failing last statement writes nothing (the COMMIT behind it rolls back) and is reported', async () => {
+    const error = await svc
+      .inTenantSql(a, async (s) => {
+        await s.query(`UPDATE providers SET name = 'before the failure' WHERE tenant_id = $1`, [a]);
+        s.commitWithNext();
+        return s.query(`UPDATE providers SET billing_model = 'per_authentication' WHERE tenant_id = $1`, [a]);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'billing_model_immutable', kind: 'conflict' });
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'before the failure'`)).toHaveLength(0);
+    // the connection is clean for its next user
+    expect(await svc.inTenantSql(a, (s) => s.query<{ n: number }>('SELECT count(*)::int AS n FROM providers'))).toEqual(
+      [{ n: 1 }],
+    );
+  });
+
+  it('commitWithNext: a statement after the committed one is refused, not run outside the transaction', async () => {
+    const error = await svc
+      .inTenantSql(a, async (s) => {
+        s.commitWithNext();
+        await s.query('SELECT 1');
+        await s.query(`UPDATE providers SET name = 'after commit' WHERE tenant_id = $1`, [a]);
+      })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/after the one sent with COMMIT/);
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'after commit'`)).toHaveLength(0);
+  });
 });
