@@ -5,10 +5,14 @@ import { BillingHarness, createProvider, createTenant, insertAuthenticationUsage
 const TOTAL = 10_000;
 
 function startWorker(h: BillingHarness): ChildProcess & { output: string[] } {
-  const child = spawn(process.execPath, [join(__dirname, 'worker-process.js')], {
-    env: { ...process.env, ...h.env, BILLING_LOOP_INTERVAL_MS: '100', BILLING_BATCH_SIZE: '100', LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }) as ChildProcess & { output: string[] };
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '../../../libs/platform/testing/run-source.js'), 'apps/billing/src/worker.ts'],
+    {
+      env: { ...process.env, ...h.env, BILLING_LOOP_INTERVAL_MS: '100', BILLING_BATCH_SIZE: '100', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  ) as ChildProcess & { output: string[] };
   child.output = [];
   child.stdout?.on('data', (d: Buffer) => child.output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => child.output.push(d.toString()));
