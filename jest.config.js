@@ -13,21 +13,8 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
   // *.spec.ts: fast unit tests beside the code; *.test.ts: integration tests on real Postgres/Redis.
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-          keepClassNames: true,
-        },
-        module: { type: 'commonjs' },
-        sourceMaps: 'inline',
-      },
-    ],
-  },
+  // The same transpiling as bench/run-ts.js and the service processes tests start (swc-options.js).
+  transform: { '^.+\\.ts$': ['@swc/jest', require('./libs/platform/testing/swc-options')] },
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/platform/testing/src/global-setup.ts',
   testTimeout: 30_000,
