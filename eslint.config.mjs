@@ -56,6 +56,21 @@ const depConstraints = [
   { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:billing', 'scope:shared'] },
   { sourceTag: 'scope:tokens', onlyDependOnLibsWithTags: ['scope:tokens', 'scope:shared', 'type:contracts'] },
   { sourceTag: 'scope:reporting', onlyDependOnLibsWithTags: ['scope:reporting', 'scope:shared'] },
+  // The hot-path statement catalogue (tests and benchmarks only): it drives every domain's hot SQL.
+  {
+    sourceTag: 'scope:hot-path',
+    onlyDependOnLibsWithTags: [
+      'scope:shared',
+      'scope:tenancy',
+      'scope:providers',
+      'scope:directory',
+      'scope:authentication',
+      'scope:billing',
+      'scope:delivery',
+      'scope:tokens',
+      'type:contracts',
+    ],
+  },
   // Apps: the domains each app serves. Apps never import each other (type:app is not a lib tag above).
   {
     sourceTag: 'scope:auth-provider',
@@ -112,7 +127,14 @@ export default tseslint.config(
   },
   {
     // Tests (and only tests) may use the testing lib: test databases, fakes, fixtures.
-    files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts', 'libs/platform/testing/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.test.ts',
+      '**/test/**/*.ts',
+      'libs/platform/testing/**/*.ts',
+      'libs/hot-path/**/*.ts',
+      'bench/**/*.ts',
+    ],
     rules: {
       'no-console': 'off',
       '@nx/enforce-module-boundaries': [
