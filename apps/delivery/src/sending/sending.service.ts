@@ -6,6 +6,7 @@ import {
   MessageRepository,
   MessageToSend,
   SenderRateLimiter,
+  SENDING_TRANSACTION,
   SendingSqlRepository,
   SentRow,
   TwilioGateway,
@@ -70,7 +71,9 @@ export class SendingService {
    * so only the rows that cannot be written fail their job (a failed job retries and sends again).
    */
   private readonly recordingSent = new KeyedBatcher<SentRow, unknown>((tenantId, rows) =>
-    eachOrAlone(rows, (some) => this.db.inTenantSql(tenantId, (scope) => this.sending.markSent(scope, some))),
+    eachOrAlone(rows, (some) =>
+      this.db.inTenantSql(tenantId, (scope) => this.sending.markSent(scope, some), SENDING_TRANSACTION),
+    ),
   );
 
   constructor(
@@ -164,44 +167,50 @@ export class SendingService {
   }
 
   private prepareMany(tenantId: string, items: ToPrepare[]): Promise<(Prepared | null)[]> {
-    return this.db.inTenantSql(tenantId, async (scope) => {
-      const ids = [...new Set(items.map((i) => i.messageId.toLowerCase()))];
-      const { settings, messages, shortCodes } = await this.sending.loadForSending(scope, ids);
-      const byId = new Map(messages.map((m) => [m.id, m]));
-      const recipients = new Map<string, RecipientCheck>(messages.map((m) => [m.id, checkRecipient(m.toPhone)]));
-      // Sender routes of the SMS recipients' countries without a short-code pool, if any.
-      const routeCountries = new Set<string>();
-      for (const item of items) {
-        const recipient = recipients.get(item.messageId.toLowerCase());
-        const country = recipient?.ok ? (recipient.recipient.country as string) : null;
-        if (item.channel === 'sms' && country && shortCodeCountryOf(country) === null) routeCountries.add(country);
-      }
-      const routes = await this.sending.enabledRoutes(scope, [...routeCountries]);
-      return items.map((item): Prepared | null => {
-        const message = byId.get(item.messageId.toLowerCase());
-        const recipient = recipients.get(item.messageId.toLowerCase());
-        if (!message || !recipient) return null;
-        if (!recipient.ok) return { message, settings, routing: recipient };
-        if (item.channel === 'voice') {
-          return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
+    return this.db.inTenantSql(
+      tenantId,
+      async (scope) => {
+        const ids = [...new Set(items.map((i) => i.messageId.toLowerCase()))];
+        const { settings, messages, shortCodes } = await this.sending.loadForSending(scope, ids);
+        const byId = new Map(messages.map((m) => [m.id, m]));
+        const recipients = new Map<string, RecipientCheck>(messages.map((m) => [m.id, checkRecipient(m.toPhone)]));
+        // Sender routes of the SMS recipients' countries without a short-code pool, if any.
+        const routeCountries = new Set<string>();
+        for (const item of items) {
+          const recipient = recipients.get(item.messageId.toLowerCase());
+          const country = recipient?.ok ? (recipient.recipient.country as string) : null;
+          if (item.channel === 'sms' && country && shortCodeCountryOf(country) === null) routeCountries.add(country);
         }
-        const country = recipient.recipient.country as string;
-        const decision = smsCandidates({
-          country,
-          shortCodes: shortCodes.get(country) ?? [],
-          routes: routes.get(country) ?? [],
-          defaults: {
-            shortCodePerSecond: this.config.SHORT_CODE_RATE_PER_SECOND,
-            longCodePerSecond: this.config.LONG_CODE_RATE_PER_SECOND,
-          },
+        const routes = await this.sending.enabledRoutes(scope, [...routeCountries]);
+        return items.map((item): Prepared | null => {
+          const message = byId.get(item.messageId.toLowerCase());
+          const recipient = recipients.get(item.messageId.toLowerCase());
+          if (!message || !recipient) return null;
+          if (!recipient.ok) return { message, settings, routing: recipient };
+          if (item.channel === 'voice') {
+            return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
+          }
+          const country = recipient.recipient.country as string;
+          const decision = smsCandidates({
+            country,
+            shortCodes: shortCodes.get(country) ?? [],
+            routes: routes.get(country) ?? [],
+            defaults: {
+              shortCodePerSecond: this.config.SHORT_CODE_RATE_PER_SECOND,
+              longCodePerSecond: this.config.LONG_CODE_RATE_PER_SECOND,
+            },
+          });
+          return {
+            message,
+            settings,
+            routing: decision.ok
+              ? { ok: true, candidates: decision.candidates, to: recipient.recipient.e164 }
+              : decision,
+          };
         });
-        return {
-          message,
-          settings,
-          routing: decision.ok ? { ok: true, candidates: decision.candidates, to: recipient.recipient.e164 } : decision,
-        };
-      });
-    });
+      },
+      SENDING_TRANSACTION,
+    );
   }
 
   private async openCode(job: SendSmsJob | PlaceVoiceCallJob, message: MessageToSend): Promise<string> {

@@ -181,8 +181,14 @@ export class AuthenticationSqlRepository {
   /** The tenant, its method policy, the user with methods and active devices, provider(s) and server. */
   async startContext(scope: SqlScope, q: StartContextQuery): Promise<StartContext> {
     const byId = q.userId !== undefined;
+    // The user is read on its own (a MATERIALIZED CTE is planned apart): joined to tenants, a generic
+    // plan made while users was young scanned the tenant's users by the primary key's tenant prefix
+    // and filtered on the name (docs/decisions/0017). Alone, only its key index fits.
     const rows = await scope.query<StartContext & { user: ContextUser | null }>(
-      `SELECT t.tier, t.data_region AS "dataRegion",
+      `WITH u AS MATERIALIZED (
+         SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
+       )
+       SELECT t.tier, t.data_region AS "dataRegion",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -200,8 +206,7 @@ export class AuthenticationSqlRepository {
          (SELECT json_build_object('id', s.id, 'name', s.name, 'ipAddress', s.ip_address,
                    'pendingSmsTimeoutSeconds', s.pending_sms_timeout_seconds, 'voiceCallerId', s.voice_caller_id)
             FROM mfa_servers s WHERE s.tenant_id = t.id AND s.id = $4::uuid) AS server
-       FROM tenants t
-       LEFT JOIN users u ON u.tenant_id = t.id AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
+       FROM tenants t LEFT JOIN u ON true
        WHERE t.id = $1::uuid`,
       [scope.tenantId, byId ? q.userId : (q.userName ?? ''), q.providerId, q.serverId],
     );
@@ -265,18 +270,26 @@ export class AuthenticationSqlRepository {
    * provider was deleted), the server's name and IP, the tenant's data region, the latest delivery.
    */
   async lock(scope: SqlScope, id: string): Promise<{ auth: AuthenticationRow; record: RecordContext } | null> {
+    // Each table besides the authentication is read by a subquery on its key, not joined: with
+    // joins, a generic plan made while the tables were young read users, providers and servers by
+    // the tenant prefix of their primary keys and dropped the rows that did not match
+    // (docs/decisions/0017).
     const rows = await scope.query<AuthenticationRow & { record: RecordContext }>(
       `SELECT ${AUTH_COLUMNS_OF_A},
-         json_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email,
-           'recordFields', p.record_fields, 'serverName', s.name, 'serverIp', s.ip_address,
-           'dataRegion', t.data_region,
-           'deliveryStatus', (SELECT m.status FROM messages m WHERE m.tenant_id = a.tenant_id
-                                AND m.authentication_id = a.id ORDER BY m.created_at DESC LIMIT 1)) AS record
+         (jsonb_build_object('dataRegion', t.data_region,
+            'deliveryStatus', (SELECT m.status FROM messages m WHERE m.authentication_id = a.id
+                                 AND m.tenant_id = a.tenant_id ORDER BY m.created_at DESC LIMIT 1))
+          || COALESCE((SELECT jsonb_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
+                         FROM users u WHERE u.tenant_id = a.tenant_id AND u.id = a.user_id),
+                      '{"firstName": null, "lastName": null, "email": null}')
+          || COALESCE((SELECT jsonb_build_object('recordFields', p.record_fields)
+                         FROM providers p WHERE p.tenant_id = a.tenant_id AND p.id = a.provider_id),
+                      '{"recordFields": null}')
+          || COALESCE((SELECT jsonb_build_object('serverName', s.name, 'serverIp', s.ip_address)
+                         FROM mfa_servers s WHERE s.tenant_id = a.tenant_id AND s.id = a.server_id),
+                      '{"serverName": null, "serverIp": null}'))::json AS record
        FROM authentications a
        JOIN tenants t ON t.id = a.tenant_id
-       LEFT JOIN providers p ON p.tenant_id = a.tenant_id AND p.id = a.provider_id
-       LEFT JOIN mfa_servers s ON s.tenant_id = a.tenant_id AND s.id = a.server_id
-       LEFT JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
        WHERE a.tenant_id = $1 AND a.id = $2::uuid
        FOR UPDATE OF a`,
       [scope.tenantId, id],

@@ -58,10 +58,11 @@ export class BillableUsersRepository {
 
   /** Months (starts) for which the provider already has its user-month row. */
   async closedMonths(scope: TenantScope, providerId: string): Promise<Set<number>> {
-    const rows = await scope.tx.usageLedgerEntry.findMany({
-      where: { tenantId: scope.tenantId, providerId, kind: 'user_month' },
-      select: { periodStart: true },
-    });
+    // The literal kind matches the partial index of user-month rows (usage_ledger_user_months_idx);
+    // a bound enum parameter cannot, and under RLS an enum `=` is never an index condition.
+    const rows = await scope.tx.$queryRaw<{ periodStart: Date }[]>`
+      SELECT period_start AS "periodStart" FROM usage_ledger
+       WHERE tenant_id = ${scope.tenantId}::uuid AND provider_id = ${providerId}::uuid AND kind = 'user_month'`;
     return new Set(rows.map((r) => r.periodStart.getTime()));
   }
 

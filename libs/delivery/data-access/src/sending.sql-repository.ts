@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlScope } from '@twofold/platform/db';
+import type { SqlScope, SqlTransactionOptions } from '@twofold/platform/db';
 import type { PoolEntry, RouteEntry } from '@twofold/delivery/domain';
 import type { TenantDeliverySettings } from './delivery-outcome.repository';
 import type { MessageToSend, SentMessage } from './message.repository';
@@ -22,6 +22,12 @@ interface RouteRow {
   sender: string;
   rateLimitPerSecond: number | null;
 }
+
+/**
+ * The transaction the statements below run in: they read and write a batch of messages named by an
+ * array, so each batch is planned for its own ids (docs/decisions/0017).
+ */
+export const SENDING_TRANSACTION: SqlTransactionOptions = { customPlans: true };
 
 /**
  * The delivery worker's send path on plain SQL, for several messages of one tenant at a time
@@ -98,6 +104,8 @@ export class SendingSqlRepository {
   /**
    * MessageRepository.markSent for several messages in one statement: a callback may have come
    * first and moved a status further already, so only a still `queued` message becomes `sent`.
+   * `m.id = ANY(…)` names the rows by key: joined on the unnest alone, a generic plan may hash the
+   * tenant's whole table (docs/decisions/0017).
    */
   async markSent(scope: SqlScope, sent: readonly SentRow[]): Promise<void> {
     await scope.query(
@@ -107,7 +115,7 @@ export class SendingSqlRepository {
               status = CASE WHEN m.status = 'queued' THEN 'sent'::message_status ELSE m.status END,
               updated_at = v.at
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS v(id, sid, sender, kind, at)
-        WHERE m.tenant_id = $1::uuid AND m.id = v.id`,
+        WHERE m.tenant_id = $1::uuid AND m.id = ANY($2::uuid[]) AND m.id = v.id`,
       [
         scope.tenantId,
         sent.map((s) => s.id),

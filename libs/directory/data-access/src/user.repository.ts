@@ -97,8 +97,8 @@ export class UserRepository {
     filter: UserFilter,
     page: { limit: number; cursor?: PageCursor },
   ): Promise<Page<UserRow>> {
-    const where: Prisma.UserWhereInput = { tenantId: scope.tenantId, ...afterCursor(page.cursor) };
-    const and: Prisma.UserWhereInput[] = [];
+    const where: Prisma.UserWhereInput = { tenantId: scope.tenantId };
+    const and: Prisma.UserWhereInput[] = [...afterCursor(page.cursor).AND];
     if (filter.enabled !== undefined) and.push({ mfaEnabled: filter.enabled });
     if (filter.licensed !== undefined) {
       const inForce = { some: { pool: { termStart: { lte: filter.at }, termEnd: { gt: filter.at } } } };

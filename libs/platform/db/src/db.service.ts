@@ -27,6 +27,21 @@ export interface SqlScope {
   commitWithNext(): void;
 }
 
+/**
+ * How `inTenantSql`'s statements are planned (docs/decisions/0017). By default a prepared statement
+ * gets PostgreSQL's generic plan after a few runs: right for the per-request hot path, whose
+ * statements are written so that only their key index fits. A batch statement that names its rows
+ * by an array (`id = ANY($2)`, a join on `unnest`) asks for `customPlans`: each run is planned for
+ * its real array and the table's current size, once per batch. A generic plan made while the table
+ * was young reads the tenant's whole table for it. (Prisma's statements go unnamed: always custom.)
+ */
+export interface SqlTransactionOptions {
+  customPlans?: boolean;
+}
+
+const planSetting = (options: SqlTransactionOptions): string =>
+  options.customPlans ? 'SET LOCAL plan_cache_mode = force_custom_plan; ' : '';
+
 /** Per statement in `inTenantSql`, the same bound as an interactive Prisma transaction's 15 s. */
 const SQL_STATEMENT_TIMEOUT_MS = 15_000;
 
@@ -55,6 +70,14 @@ function statement(text: string, values?: readonly unknown[]): QueryConfig {
   return { name: preparedName(text), text, values: values as unknown[] | undefined };
 }
 
+/** A statement as it went to PostgreSQL: its text, the values bound to it, and whether it was named. */
+export interface TappedStatement {
+  text: string;
+  values: readonly unknown[];
+  /** Sent as a named prepared statement (its plan may be cached); Prisma's go unnamed. */
+  prepared: boolean;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Our ids are PostgreSQL UUIDs: anything else names no row (and must not reach a `::uuid` cast). */
@@ -67,6 +90,8 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
   readonly client: PrismaClient;
   /** One pool for both Prisma and `inTenantSql`, so DATABASE_POOL_SIZE bounds the connections. */
   private readonly pool: Pool;
+  private readonly taps = new Set<(statement: TappedStatement) => void>();
+  private readonly tapped = new WeakSet<PoolClient>();
 
   constructor(@Inject(APP_CONFIG) config: BaseConfig) {
     this.pool = new Pool({
@@ -134,7 +159,11 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
    * back and is mapped like `inTenant`'s; a statement that runs past the timeout is cancelled (503,
    * like an expired Prisma transaction) instead of holding its connection.
    */
-  async inTenantSql<T>(tenantId: string, work: (scope: SqlScope) => Promise<T>): Promise<T> {
+  async inTenantSql<T>(
+    tenantId: string,
+    work: (scope: SqlScope) => Promise<T>,
+    options: SqlTransactionOptions = {},
+  ): Promise<T> {
     if (!isUuid(tenantId)) throw new Error('inTenantSql: tenantId must be a UUID');
     const connection = await this.pool.connect();
     let broken = false;
@@ -142,7 +171,7 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
     stream.cork();
     process.nextTick(() => stream.uncork());
     const begun = connection.query(
-      `BEGIN; SET LOCAL statement_timeout = ${SQL_STATEMENT_TIMEOUT_MS}; ` +
+      `BEGIN; SET LOCAL statement_timeout = ${SQL_STATEMENT_TIMEOUT_MS}; ${planSetting(options)}` +
         `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`,
     );
     begun.catch(() => undefined); // awaited by every statement and below; never unhandled meanwhile
@@ -192,6 +221,37 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       throw mapDbError(error);
     }
+  }
+
+  /**
+   * Calls `listener` with every statement this service sends from now on, whoever sends it (Prisma,
+   * `inTenantSql`, `query`): the hot-path statement catalogue (libs/hot-path) records what each use
+   * case really sends, so its plans can be checked and its SQL shown in review. Tests and benchmarks
+   * only; nothing is installed until the first tap. Returns the function that removes the tap.
+   */
+  tapStatements(listener: (statement: TappedStatement) => void): () => void {
+    if (this.taps.size === 0 && this.pool.listenerCount('acquire') === 0) {
+      this.pool.on('acquire', (client) => this.tapClient(client));
+    }
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
+  private tapClient(client: PoolClient): void {
+    if (this.tapped.has(client)) return;
+    this.tapped.add(client);
+    const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const taps = this.taps;
+    (client as { query: unknown }).query = (...args: unknown[]): unknown => {
+      const [first, second] = args;
+      const config: Partial<QueryConfig> =
+        typeof first === 'string' ? { text: first, values: second as unknown[] } : (first as Partial<QueryConfig>);
+      if (taps.size > 0 && typeof config?.text === 'string') {
+        const values = Array.isArray(config.values) ? (config.values as unknown[]) : [];
+        for (const tap of taps) tap({ text: config.text, values, prepared: Boolean(config.name) });
+      }
+      return send(...args);
+    };
   }
 
   async ping(): Promise<void> {

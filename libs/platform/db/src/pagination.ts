@@ -27,10 +27,28 @@ export function decodeCursor(raw: string | undefined): PageCursor | undefined {
   }
 }
 
-/** Prisma `where` fragment for rows after the cursor in (`timeField`, id) order. */
-export function afterCursor(c: PageCursor | undefined, timeField = 'createdAt'): object {
-  if (!c) return {};
-  return { OR: [{ [timeField]: { gt: c.at } }, { [timeField]: c.at, id: { gt: c.id } }] };
+/**
+ * A lower bound no row is below: the first page states a condition on the time column too, so it
+ * may use the listing's partial index (`WHERE <time> IS NOT NULL`, docs/decisions/0017).
+ */
+const BEFORE_ANY_ROW = new Date(0);
+
+/**
+ * Prisma `where` fragment for rows after the cursor in (`timeField`, id) order, as one `AND` entry
+ * (spread it into a `where` that has no `AND` of its own, or append its entry to that `AND`). The
+ * `gte` repeats the OR's bound in a form an index range can start from, so page n reads one page of
+ * the listing index, not the n - 1 pages before it.
+ */
+export function afterCursor(c: PageCursor | undefined, timeField = 'createdAt'): { AND: object[] } {
+  if (!c) return { AND: [{ [timeField]: { gte: BEFORE_ANY_ROW } }] };
+  return {
+    AND: [
+      {
+        [timeField]: { gte: c.at },
+        OR: [{ [timeField]: { gt: c.at } }, { [timeField]: c.at, id: { gt: c.id } }],
+      },
+    ],
+  };
 }
 
 /** Fetch `limit + 1` rows and pass them here: the extra row tells whether there is a next page. */
