@@ -4,7 +4,8 @@
  *
  *   npm run bench:authentications          (node bench/run-ts.js bench/authentications.bench.ts)
  *
- * Optional environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_USERS (1000; R13 allows each
+ * Optional environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2; BENCH_HISTORY_WARMUP_SECONDS, 20, for
+ * the phase after the history's seeding and checkpoint), BENCH_USERS (2000; R13 allows each
  * 5 starts per phase, so a phase can run at most 5 × BENCH_USERS authentications: raise it past ~400/s),
  * BENCH_PORT (3950), BENCH_POOL_SIZE (20, per process), BENCH_HTTP_PROCESSES (2: HTTP_PROCESSES of the service, one per core), BENCH_CPU_PROF (a directory: the service writes a V8 CPU profile
  * of the measured phases and the probe there, `auth-provider.cpuprofile`), BENCH_HISTORY (1000000: prior
@@ -57,7 +58,14 @@ import {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
-const USERS = Number(process.env.BENCH_USERS ?? 1000);
+/**
+ * The seeding ends with a CHECKPOINT, and after a checkpoint the first write of each page puts the
+ * whole page in the WAL. Traffic pays that once per page per checkpoint interval (minutes); right
+ * after the seeding it is paid for every user's index pages in the first seconds at once. The
+ * history phase warms up past that burst before its window opens.
+ */
+const HISTORY_WARMUP_SECONDS = Number(process.env.BENCH_HISTORY_WARMUP_SECONDS ?? 20);
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const PORT = Number(process.env.BENCH_PORT ?? 3950);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 const HTTP_PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 2);
@@ -177,6 +185,10 @@ interface CpuSnapshot {
   bench: number;
   /** PostgreSQL processes that work for this run, by pid. */
   postgres: Map<number, number>;
+  /** Shared buffers the bench database's backends found (hit) or had to read in (read), so far. */
+  blocks: { hit: number; read: number };
+  /** WAL written by the whole cluster so far (pg_stat_wal): full-page images and bytes. */
+  wal: { fpi: number; bytes: number };
 }
 
 /** Seconds of CPU between two snapshots: the machine, and the parts this bench can name. */
@@ -185,6 +197,8 @@ interface CpuWindow {
   service: number;
   postgres: number;
   bench: number;
+  blocks: { hit: number; read: number };
+  wal: { fpi: number; bytes: number };
 }
 
 /**
@@ -213,13 +227,29 @@ async function cpuSnapshot(child: ChildProcess, pg: Client, pids?: number[]): Pr
     }
   }
   const service = (await queryCounts(child)).cpuMicros / 1e6;
-  return { machine, service, bench: (own.user + own.system) / 1e6, postgres };
+  const { rows } = await pg.query<{ hit: string; read: string }>(
+    'SELECT blks_hit AS hit, blks_read AS read FROM pg_stat_database WHERE datname = $1',
+    [DB_NAME],
+  );
+  const blocks = { hit: Number(rows[0]?.hit ?? 0), read: Number(rows[0]?.read ?? 0) };
+  const walRow = (
+    await pg.query<{ fpi: string; bytes: string }>('SELECT wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal')
+  ).rows[0];
+  const wal = { fpi: Number(walRow?.fpi ?? 0), bytes: Number(walRow?.bytes ?? 0) };
+  return { machine, service, bench: (own.user + own.system) / 1e6, postgres, blocks, wal };
 }
 
 function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
   let postgres = 0;
   for (const [pid, seconds] of b.postgres) postgres += seconds - (a.postgres.get(pid) ?? seconds);
-  return { machine: b.machine - a.machine, service: b.service - a.service, postgres, bench: b.bench - a.bench };
+  return {
+    machine: b.machine - a.machine,
+    service: b.service - a.service,
+    postgres,
+    bench: b.bench - a.bench,
+    blocks: { hit: b.blocks.hit - a.blocks.hit, read: b.blocks.read - a.blocks.read },
+    wal: { fpi: b.wal.fpi - a.wal.fpi, bytes: b.wal.bytes - a.wal.bytes },
+  };
 }
 
 // --- HTTP -------------------------------------------------------------------------------------
@@ -437,10 +467,11 @@ async function phase(
   inbox: SmsInbox,
   concurrency: number,
   meter?: { child: ChildProcess; pg: Client },
+  warmupSeconds = WARMUP_SECONDS,
 ): Promise<PhaseResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const t0 = nowMs();
-  const measureFrom = t0 + WARMUP_SECONDS * 1000;
+  const measureFrom = t0 + warmupSeconds * 1000;
   const end = measureFrom + SECONDS * 1000;
   const cpuFrom = meter ? sleep(measureFrom - nowMs()).then(() => cpuSnapshot(meter.child, meter.pg)) : undefined;
   cpuFrom?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
@@ -530,6 +561,13 @@ function report(name: string, r: PhaseResult): void {
         `${perAuth(postgres, r).toFixed(2)} (the bench database's backends, WAL writer, checkpointer, background writer), ` +
         `this bench process ${perAuth(bench, r).toFixed(2)}, the rest of the machine (Redis, kernel, anything else ` +
         `running) ${perAuth(machine - service - postgres - bench, r).toFixed(2)}`,
+    );
+    // Reads are pages PostgreSQL had to bring into shared_buffers: a working set that outgrew them.
+    note(
+      `${name} shared buffers per authentication: hit ${(r.cpu.blocks.hit / r.completed).toFixed(1)}, ` +
+        `read ${(r.cpu.blocks.read / r.completed).toFixed(1)} (pg_stat_database; backends report about once a second); ` +
+        `WAL ${(r.cpu.wal.bytes / 1024 / r.completed).toFixed(1)} kB with ${(r.cpu.wal.fpi / r.completed).toFixed(2)} ` +
+        `full-page images (pg_stat_wal, the whole cluster)`,
     );
   }
   for (const [what, n] of r.errorSamples) note(`${name} error x${n}: ${what}`);
@@ -726,7 +764,7 @@ async function main(): Promise<void> {
       );
       const flushed = await deleteKeys(redis, `rl:sends:{${s.tenantId}:*`);
       note(`c50_history: flushed ${flushed} R13 send-limit keys before the phase (benchmark only)`);
-      history = await phase(s, inbox, 50, meter);
+      history = await phase(s, inbox, 50, meter, HISTORY_WARMUP_SECONDS);
       report('c50_history', history);
     }
 

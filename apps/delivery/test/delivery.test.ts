@@ -286,10 +286,13 @@ describe('per-sender rate limit', () => {
       .map((r) => r.at)
       .sort((a, b) => a - b);
     expect(times).toHaveLength(70);
-    // Senders are paced (GCRA): no one-second window at the fake holds more than 20 (+10% for the
-    // network hop between taking a slot and reaching the fake), and the sustained rate is 20/s ±10%.
+    // Senders are paced (GCRA): no one-second window at the fake holds more than 20, plus the one
+    // interval of catch-up the limiter allows by design, plus 10% for the hop between taking a slot
+    // and reaching the fake (timers and the event loop on a loaded 2-core machine); and the
+    // sustained rate is 20/s ±10%. (Without the catch-up allowance the bound failed about one run in
+    // four here, before and after the changes of issue 21.)
     const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
-    expect(busiest).toBeLessThanOrEqual(22);
+    expect(busiest).toBeLessThanOrEqual(20 + 1 + 2);
     const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
     expect(rate).toBeGreaterThan(18);
     expect(rate).toBeLessThan(22);

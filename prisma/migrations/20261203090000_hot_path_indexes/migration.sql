@@ -79,6 +79,18 @@ DROP INDEX "mfa_server_activation_credentials_tenant_id_provider_id_idx";
 CREATE INDEX "mfa_server_activation_credentials_provider_id_tenant_id_cre_idx"
   ON "mfa_server_activation_credentials" ("provider_id", "tenant_id", "created_at", "id");
 
+-- Ids of rows the hot path inserts in SQL (authentication records, usage rows): UUIDv7, time first,
+-- so each insert lands at the right edge of the id indexes instead of in a random leaf of an index
+-- as large as the history (the app makes the authentications' and messages' ids the same way,
+-- newRowId in libs/platform/db). PostgreSQL 15 has no uuidv7(): the 48-bit Unix time in
+-- milliseconds over gen_random_uuid()'s first six bytes, and the version nibble set from 4 to 7.
+CREATE FUNCTION "twofold_new_id"() RETURNS uuid
+LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
+  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+           PLACING substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+           FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
+$$;
+
 -- The cross-tenant sweeps were LANGUAGE sql functions, planned again on every call (a SQL function
 -- with a SET clause is never inlined). PL/pgSQL keeps their plans, like the credential lookups
 -- (migration 20261125221000). Same signatures, results and grants.

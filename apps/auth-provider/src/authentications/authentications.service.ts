@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   AuthenticationPatch,
   AuthenticationRow,
@@ -40,7 +40,7 @@ import {
   verifyAppPassword,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, SqlScope, SqlStatement } from '@twofold/platform/db';
+import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
 import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
@@ -157,7 +157,7 @@ export class AuthenticationsService {
       if (!method) throw AuthenticationErrors.noDefaultMethod();
       const phone = this.usableMethod(ctx, user, method);
 
-      const id = randomUUID();
+      const id = newRowId();
       let status: AuthenticationRow['status'] = 'pending';
       let denyReason: DenyReason | null = null;
       // R17: a legacy client that sent the normal password of an MFA-enabled account needs an app password.
@@ -430,7 +430,7 @@ export class AuthenticationsService {
     provider: Pick<ContextProvider, 'voiceCallerId'> | null,
     server: Pick<ContextServer, 'voiceCallerId'> | null,
   ): { statement: SqlStatement; send: () => Promise<void> } {
-    const messageId = randomUUID();
+    const messageId = newRowId();
     const statement = this.messages.queued(tenantId, {
       id: messageId,
       authenticationId: auth.id,

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { codeAad, PlaceVoiceCallJob, SendSmsJob } from '@twofold/delivery/contracts';
 import {
   DeliveryOutcomeRepository,
@@ -27,7 +26,7 @@ import {
 } from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, isUuid } from '@twofold/platform/db';
+import { Clock, DbService, isUuid, newRowId } from '@twofold/platform/db';
 import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError, QueueProducer } from '@twofold/platform/queue';
 import { statusCallbackUrl } from '../common/delivery.errors';
 import { eachOrAlone, KeyedBatcher } from './keyed-batcher';
@@ -270,7 +269,7 @@ export class SendingService {
     fallbackCode: string | null,
   ): Promise<never> {
     const fallback = fallbackCode !== null && message.channel === 'sms' && FALLBACK_FAILURES.has(errorCode);
-    const voiceMessageId = fallback ? randomUUID() : null;
+    const voiceMessageId = fallback ? newRowId() : null;
     await this.db.inTenant(tenantId, async (scope) => {
       const changed = await this.messages.markFailed(scope, message.id, errorCode, errorMessage);
       if (voiceMessageId && message.authenticationId && message.providerId) {

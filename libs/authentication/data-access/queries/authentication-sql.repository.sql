@@ -58,7 +58,7 @@ WITH s0 AS (INSERT INTO authentications (tenant_id, id, provider_id, server_id, 
          $15, $16, now(), $17)
        RETURNING tenant_id AS "tenantId", id AS "id", provider_id AS "providerId", server_id AS "serverId", user_id AS "userId", user_name AS "userName", method AS "method", status AS "status", code_hash AS "codeHash", attempts AS "attempts", sends_count AS "sendsCount", phone AS "phone", device_activation_id AS "deviceActivationId", expires_at AS "expiresAt", deny_reason AS "denyReason", client_ip AS "clientIp", correlation_id AS "correlationId", created_at AS "createdAt", completed_at AS "completedAt"), s1 AS (INSERT INTO usage_ledger (tenant_id, id, provider_id, kind, idempotency_key, period_start, subject_id,
          quantity, occurred_at)
-       VALUES ($18, gen_random_uuid(), $19, 'authentication', $20, $21, $22, 1, $23)
+       VALUES ($18, twofold_new_id(), $19, 'authentication', $20, $21, $22, 1, $23)
        ON CONFLICT DO NOTHING), s2 AS (INSERT INTO messages (tenant_id, id, authentication_id, provider_id, user_id, channel, status, to_phone,
          country, updated_at)
        VALUES ($24, $25, $26, $27, $28, $29::message_channel, 'queued', $30, $31, now())) SELECT * FROM s0;
@@ -66,7 +66,7 @@ WITH s0 AS (INSERT INTO authentications (tenant_id, id, provider_id, server_id, 
 -- start: the record of an authentication denied at its start (R17, R18) (AuthenticationSqlRepository.writeRecord)
 INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
-  client_ip, data_region, delivery_status, correlation_id) VALUES ($1::uuid, gen_random_uuid(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
+  client_ip, data_region, delivery_status, correlation_id) VALUES ($1::uuid, twofold_new_id(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
   $7::uuid, $8::text, $9::text, $10::text, $11::text, $12::text, $13::auth_method, $14::text,
   $15::authentication_result, $16::text, $17::text, $18::text, $19::text, $20::data_region,
   $21::message_status, $22::text) ON CONFLICT DO NOTHING;
@@ -100,7 +100,7 @@ WITH closed AS (
        ), recorded AS (
          INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
-  client_ip, data_region, delivery_status, correlation_id) SELECT $1::uuid, gen_random_uuid(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
+  client_ip, data_region, delivery_status, correlation_id) SELECT $1::uuid, twofold_new_id(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
   $7::uuid, $8::text, $9::text, $10::text, $11::text, $12::text, $13::auth_method, $14::text,
   $15::authentication_result, $16::text, $17::text, $18::text, $19::text, $20::data_region,
   $21::message_status, $22::text FROM closed

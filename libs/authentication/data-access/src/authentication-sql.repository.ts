@@ -144,7 +144,7 @@ const RECORD_COLUMNS = `tenant_id, id, occurred_at, authentication_id, provider_
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
   client_ip, data_region, delivery_status, correlation_id`;
 // Every parameter is cast: in `INSERT … SELECT … FROM closed` PostgreSQL would take untyped ones as text.
-const RECORD_VALUES = `$1::uuid, gen_random_uuid(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
+const RECORD_VALUES = `$1::uuid, twofold_new_id(), $2::timestamptz, $3::uuid, $4::uuid, $5::text, $6::uuid,
   $7::uuid, $8::text, $9::text, $10::text, $11::text, $12::text, $13::auth_method, $14::text,
   $15::authentication_result, $16::text, $17::text, $18::text, $19::text, $20::data_region,
   $21::message_status, $22::text`;

@@ -19,7 +19,7 @@ export class UsageOutboxSqlRepository {
     return {
       text: `INSERT INTO usage_ledger (tenant_id, id, provider_id, kind, idempotency_key, period_start, subject_id,
          quantity, occurred_at)
-       VALUES ($1, gen_random_uuid(), $2, 'authentication', $3, $4, $5, 1, $6)
+       VALUES ($1, twofold_new_id(), $2, 'authentication', $3, $4, $5, 1, $6)
        ON CONFLICT DO NOTHING`,
       values: [
         tenantId,

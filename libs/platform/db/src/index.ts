@@ -6,3 +6,4 @@ export { Prisma } from './generated/prisma/client';
 export type * from './generated/prisma/client';
 export * from './clock';
 export * from './sql-fragment';
+export * from './ids';
