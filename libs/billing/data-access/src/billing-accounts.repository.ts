@@ -271,6 +271,9 @@ export class BillingAccountsRepository {
         JOIN stripe_subscriptions s ON s.tenant_id = u.tenant_id AND s.provider_id = u.provider_id
        WHERE u.tenant_id = ${scope.tenantId}::uuid AND s.customer_id = ${customerId}::uuid
          AND u.reported_at IS NOT NULL AND u.occurred_at >= ${from} AND u.occurred_at < ${to}
+         -- A row's month starts at or before it occurred: the same rows, from the range's partitions only.
+         AND u.period_start >= date_trunc('month', ${from}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+         AND u.period_start < ${to}
        GROUP BY u.kind`;
   }
 }

@@ -106,6 +106,9 @@ function usageQuery(tenantId: string, granularity: 'day' | 'month', from: Date, 
     auths AS (
       SELECT provider_id, date_trunc($2, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period_start, count(*) AS n
         FROM usage_ledger WHERE tenant_id = $1::uuid AND kind = 'authentication' AND occurred_at >= $3 AND occurred_at < $4
+         -- A row's month starts at or before it occurred: the same rows, from the range's partitions only.
+         AND period_start >= date_trunc('month', $3::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+         AND period_start < $4
        GROUP BY 1, 2
     ),
     recs AS (
