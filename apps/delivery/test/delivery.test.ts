@@ -286,13 +286,14 @@ describe('per-sender rate limit', () => {
       .map((r) => r.at)
       .sort((a, b) => a - b);
     expect(times).toHaveLength(70);
-    // Senders are paced (GCRA): no one-second window at the fake holds more than 20, plus the one
+    // Senders are paced (GCRA): no two-second window at the fake holds more than 2 × 20, plus the one
     // interval of catch-up the limiter allows by design, plus 10% for the hop between taking a slot
-    // and reaching the fake (timers and the event loop on a loaded 2-core machine); and the
-    // sustained rate is 20/s ±10%. (Without the catch-up allowance the bound failed about one run in
-    // four here, before and after the changes of issue 21.)
-    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
-    expect(busiest).toBeLessThanOrEqual(20 + 1 + 2);
+    // and reaching the fake; and the sustained rate is 20/s ±10%. Two seconds, not one: with other
+    // test files loading both cores (CI), timers that fire late let a few sends land together, and
+    // a one-second window counted that jitter as a breach in about one run in four, before and after
+    // the changes of issue 21. An unpaced sender still fails it: 70 messages would land at once.
+    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 2000).length));
+    expect(busiest).toBeLessThanOrEqual(Math.floor((2 * 20 + 1) * 1.1));
     const rate = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
     expect(rate).toBeGreaterThan(18);
     expect(rate).toBeLessThan(22);

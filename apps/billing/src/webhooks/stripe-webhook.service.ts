@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { BillingErrors, isUnpaidInvoice, shouldApply } from '@twofold/billing/domain';
 import { BillingAccountsRepository, StripeGateway } from '@twofold/billing/data-access';
 import { Clock, DbService, TenantScope } from '@twofold/platform/db';
@@ -16,6 +17,79 @@ const HANDLED = new Set([
   'invoice.paid',
   'invoice.payment_failed',
 ]);
+
+/**
+ * What an event must be for us to store it (its id is the idempotency key). Anything signed but not
+ * like this is refused with 400 `webhook_event_invalid`; an event like this but whose object we do
+ * not understand is stored and ignored (200), never a 500 (issue 13 item 5).
+ */
+const EventEnvelope = z
+  .object({
+    id: z.string().min(1).max(255),
+    type: z.string().min(1).max(255),
+    created: z.number().int().nonnegative(),
+    livemode: z.boolean().optional(),
+  })
+  .passthrough();
+
+const CustomerRef = z
+  .union([z.string(), z.object({ id: z.string() }).passthrough()])
+  .nullable()
+  .optional();
+const Seconds = z.number().int().nullable().optional();
+const Amount = z.number().int().nullable().optional();
+
+/** The fields of a subscription and of an invoice that apply() reads, with the types it assumes. */
+const SubscriptionObject = z
+  .object({
+    id: z.string().min(1),
+    customer: CustomerRef,
+    status: z.string(),
+    canceled_at: Seconds,
+    items: z
+      .object({
+        data: z.array(z.object({ current_period_start: Seconds, current_period_end: Seconds }).passthrough()),
+      })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+const InvoiceObject = z
+  .object({
+    id: z.string().min(1),
+    customer: CustomerRef,
+    status: z.string().nullable().optional(),
+    currency: z.string().nullable().optional(),
+    subtotal: Amount,
+    total: Amount,
+    amount_due: Amount,
+    amount_paid: Amount,
+    period_start: Seconds,
+    period_end: Seconds,
+    hosted_invoice_url: z.string().nullable().optional(),
+    subscription: z
+      .union([z.string(), z.object({ id: z.string() }).passthrough()])
+      .nullable()
+      .optional(),
+    parent: z
+      .object({
+        subscription_details: z.object({ subscription: z.string().nullable().optional() }).passthrough().nullish(),
+      })
+      .passthrough()
+      .nullable()
+      .optional(),
+  })
+  .passthrough();
+
+/** Why the object of a handled event cannot be applied, or null when it can. */
+function notUnderstood(event: Stripe.Event): string | null {
+  const object = (event as unknown as { data?: { object?: unknown } }).data?.object;
+  const schema = event.type.startsWith('customer.subscription.') ? SubscriptionObject : InvoiceObject;
+  const parsed = schema.safeParse(object);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  return `data.object${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'not understood'}`;
+}
 
 const secondsToDate = (s: number | null | undefined) => (typeof s === 'number' ? new Date(s * 1000) : null);
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
@@ -42,11 +116,22 @@ export class StripeWebhookService {
     // The SDK checks only the age; a timestamp from the future is refused here.
     if (t === undefined || Number(t) > now + WEBHOOK_TOLERANCE_SECONDS)
       throw BillingErrors.webhookSignatureInvalid('timestamp missing or in the future');
+    let event: unknown;
     try {
-      return this.stripe.constructEvent(rawBody, signature, WEBHOOK_TOLERANCE_SECONDS);
+      event = this.stripe.constructEvent(rawBody, signature, WEBHOOK_TOLERANCE_SECONDS);
     } catch (error) {
       throw BillingErrors.webhookSignatureInvalid((error as Error).message.split('\n')[0] ?? 'bad signature');
     }
+    const envelope = EventEnvelope.safeParse(event);
+    if (!envelope.success) {
+      const issue = envelope.error.issues[0];
+      throw BillingErrors.webhookEventInvalid(
+        issue?.path.length ? `${issue.path.join('.')}: ${issue.message}` : 'not a JSON object',
+      );
+    }
+    // PostgreSQL's jsonb cannot hold U+0000: such an event could not be stored, so it is refused.
+    if (rawBody.includes('\\u0000')) throw BillingErrors.webhookEventInvalid('it contains a \\u0000 character');
+    return event as Stripe.Event;
   }
 
   /** Returns 'duplicate' when the event was already processed (Stripe redelivered it). */
@@ -59,6 +144,12 @@ export class StripeWebhookService {
     });
     if (!fresh) return 'duplicate';
     try {
+      const why = HANDLED.has(event.type) ? notUnderstood(event) : null;
+      if (why) {
+        this.logger.warn({ event: event.id, type: event.type, why }, 'webhook stored and ignored: not understood');
+        await this.accounts.webhookProcessed(event.id, null, `not understood: ${why}`);
+        return 'ignored';
+      }
       const tenantId = HANDLED.has(event.type) ? await this.apply(event) : null;
       await this.accounts.webhookProcessed(event.id, tenantId);
       return tenantId === null ? 'ignored' : 'processed';

@@ -217,10 +217,11 @@ export class BillingAccountsRepository {
     return stored.processedAt === null;
   }
 
-  async webhookProcessed(stripeEventId: string, tenantId: string | null): Promise<void> {
+  /** Done with the event; `note` says why it was ignored when it was not understood. */
+  async webhookProcessed(stripeEventId: string, tenantId: string | null, note: string | null = null): Promise<void> {
     await this.db.client.stripeWebhookEvent.updateMany({
       where: { stripeEventId, processedAt: null },
-      data: { processedAt: new Date(), tenantId, attempts: { increment: 1 }, lastError: null },
+      data: { processedAt: new Date(), tenantId, attempts: { increment: 1 }, lastError: note?.slice(0, 500) ?? null },
     });
   }
 

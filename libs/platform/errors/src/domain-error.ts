@@ -47,6 +47,7 @@ export enum CommonErrorCode {
   MethodNotAllowed = 'method_not_allowed',
   Conflict = 'conflict',
   PayloadTooLarge = 'payload_too_large',
+  RequestTimeout = 'request_timeout',
   UnsupportedMediaType = 'unsupported_media_type',
   RateLimited = 'rate_limited',
   Internal = 'internal_error',

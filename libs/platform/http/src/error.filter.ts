@@ -21,6 +21,7 @@ const CODE_OF_STATUS: Record<number, CommonErrorCode> = {
   403: CommonErrorCode.Forbidden,
   404: CommonErrorCode.NotFound,
   405: CommonErrorCode.MethodNotAllowed,
+  408: CommonErrorCode.RequestTimeout,
   409: CommonErrorCode.Conflict,
   413: CommonErrorCode.PayloadTooLarge,
   415: CommonErrorCode.UnsupportedMediaType,
