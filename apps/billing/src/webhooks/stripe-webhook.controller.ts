@@ -1,5 +1,12 @@
 import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiRequestTimeoutResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '@twofold/platform/http';
 import { rawBodyOf } from './raw-body.hook';
@@ -15,8 +22,16 @@ export class StripeWebhookController {
   @Post('stripe')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stripe webhook endpoint (R10): signature-checked, stored once per event id, idempotent.' })
-  @ApiOkResponse({ description: '`{ received: true, result }` — processed, duplicate or ignored.' })
-  @ApiBadRequestResponse({ description: '`webhook_signature_invalid`: nothing was stored.' })
+  @ApiOkResponse({
+    description:
+      '`{ received: true, result }` — processed, duplicate or ignored (also when its object is not understood).',
+  })
+  @ApiBadRequestResponse({
+    description:
+      '`webhook_signature_invalid`, or `webhook_event_invalid` (signed, but not a Stripe event that can be stored): nothing was stored.',
+  })
+  @ApiPayloadTooLargeResponse({ description: '`payload_too_large`: the body passed 1 MiB; the rest was not read.' })
+  @ApiRequestTimeoutResponse({ description: '`request_timeout`: the body did not arrive within 10 s.' })
   async receive(
     @Req() request: FastifyRequest,
     @Headers('stripe-signature') signature: string | undefined,
