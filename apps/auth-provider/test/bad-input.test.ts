@@ -129,6 +129,38 @@ describe('bad input', () => {
     }
   });
 
+  it('issue 15: a crafted cursor gets 400 cursor_invalid on every paginated endpoint, never 500', async () => {
+    const crafted = [
+      // The one that reached SQL: the right shape, with 36 dashes for an id.
+      Buffer.from(JSON.stringify([new Date().toISOString(), '-'.repeat(36)])).toString('base64url'),
+      Buffer.from(JSON.stringify(['2026-12-03', '00000000-0000-4000-8000-000000000000'])).toString('base64url'),
+      'garbage',
+    ];
+    const lists = [
+      '/v1/users',
+      '/v1/providers',
+      `/v1/providers/${providerId}/activation-credentials`,
+      '/v1/link-consents',
+      '/v1/audit-log',
+      '/v1/license-pools',
+      '/v1/api-keys',
+      '/v1/mfa-servers',
+      '/v1/oath-tokens',
+    ];
+    for (const path of lists) {
+      for (const cursor of crafted) {
+        const res = await h.http().get(path).query({ cursor }).set(bearer(t.apiKey));
+        expect({ path, cursor, status: res.status, code: res.body.code }).toEqual({
+          path,
+          cursor,
+          status: 400,
+          code: 'cursor_invalid',
+        });
+        expect(res.body.correlationId).toBeDefined();
+      }
+    }
+  });
+
   it('a refused write leaves nothing behind', async () => {
     const before = await h.http().get('/v1/providers').query({ limit: 200 }).set(bearer(t.apiKey));
     await h

@@ -27,6 +27,18 @@ describe('reports and exports (R26, R27)', () => {
   const get = (path: string, q: Record<string, string | number | undefined>, t = a) =>
     h.http().get(path).query(q).set(bearer(t.apiKey));
 
+  it('issue 15: a crafted cursor gets 400 cursor_invalid, never 500', async () => {
+    const dashes = Buffer.from(JSON.stringify([at(1).toISOString(), '-'.repeat(36)])).toString('base64url');
+    for (const cursor of [dashes, 'garbage']) {
+      const res = await get('/v1/reports/authentications', { ...NOV, limit: 3, cursor });
+      expect({ cursor, status: res.status, code: res.body.code }).toEqual({
+        cursor,
+        status: 400,
+        code: 'cursor_invalid',
+      });
+    }
+  });
+
   it('pages the authentication report with a cursor, oldest first, only the tenant’s rows', async () => {
     const first = await get('/v1/reports/authentications', { ...NOV, limit: 3 });
     expect(first.status).toBe(200);

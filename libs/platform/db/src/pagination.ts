@@ -1,4 +1,5 @@
-import { ValidationError } from '@twofold/platform/errors';
+import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
+import { isUuid } from './db.service';
 
 /** Keyset pagination on (time, id): stable under inserts, no OFFSET scans. */
 export interface PageCursor {
@@ -15,16 +16,34 @@ export function encodeCursor(c: PageCursor): string {
   return Buffer.from(JSON.stringify([c.at.toISOString(), c.id])).toString('base64url');
 }
 
+/** Longer than any cursor this API makes (a 24-character time and a 36-character id). */
+const MAX_CURSOR_LENGTH = 128;
+
+const cursorInvalid = () =>
+  new DomainError(CommonErrorCode.CursorInvalid, 'invalid', 'The cursor is not one this API returned.');
+
+/**
+ * Issue 15 item 3: a cursor is accepted only in exactly the shape `encodeCursor` makes (base64url
+ * of `["<ISO time>","<uuid>"]`, re-encoding to the same text); anything else, however close, is
+ * 400 `cursor_invalid` and never reaches SQL.
+ */
 export function decodeCursor(raw: string | undefined): PageCursor | undefined {
   if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || raw.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(raw)) throw cursorInvalid();
+  let parsed: unknown;
   try {
-    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error();
-    return { at: date, id };
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    throw new ValidationError([{ field: 'cursor', problems: ['cursor is not one this API returned'] }]);
+    throw cursorInvalid();
   }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw cursorInvalid();
+  const [at, id] = parsed as unknown[];
+  if (typeof at !== 'string' || typeof id !== 'string' || !isUuid(id)) throw cursorInvalid();
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime()) || date.toISOString() !== at) throw cursorInvalid();
+  const cursor = { at: date, id };
+  if (encodeCursor(cursor) !== raw) throw cursorInvalid();
+  return cursor;
 }
 
 /**

@@ -36,6 +36,7 @@ export class DomainError extends Error {
 export enum CommonErrorCode {
   ValidationFailed = 'validation_failed',
   InvalidJson = 'invalid_json',
+  CursorInvalid = 'cursor_invalid',
   BadRequest = 'bad_request',
   Unauthorized = 'unauthorized',
   Forbidden = 'forbidden',
