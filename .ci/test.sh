@@ -12,7 +12,9 @@ export TEST_ADMIN_DATABASE_URL="${TEST_ADMIN_DATABASE_URL:-$(node -e 'const u=ne
 bash .ci/services.sh
 bash .ci/system-tools.sh
 if [ "$#" -gt 0 ]; then exec npx jest "$@"; fi
-# The hot-path plan test seeds a 200,000-authentication history: it runs alone after the others, so
-# its load does not skew their timing assertions (the delivery pacing test measures arrival times).
-npx jest --testPathIgnorePatterns /node_modules/ hot-path-plans
-exec npx jest libs/hot-path/src/hot-path-plans.test.ts
+# Two files run on their own, one after the other, once the rest has passed: the delivery tests
+# measure a sender's pace in messages per second at the fake Twilio (arrival times that other test
+# files' load on both cores skews), and the hot-path plan test seeds a 200,000-authentication history.
+serial=(apps/delivery/test/delivery.test.ts libs/hot-path/src/hot-path-plans.test.ts)
+npx jest --testPathIgnorePatterns /node_modules/ "${serial[@]}"
+exec npx jest --runInBand "${serial[@]}"
