@@ -148,5 +148,7 @@ describe('authentication API: hardware tokens, voice, lockout', () => {
     const other = await createUser(h, t, { mfaEnabled: true });
     await assignToken(other.id, { type: 'totp', algorithm: 'SHA1', digits: 6 });
     expect((await start({ userId: other.id, method: 'oath_token' })).status).toBe(201);
+    // Issue 15 item 4: the same user spelled in upper case is the same user, locked too.
+    expectError(await start({ userId: u.id.toUpperCase(), method: 'oath_token' }), 429, 'user_locked_out');
   });
 });

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsDateString, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/page.dto';
 import type { AuditRow } from '@twofold/tenancy/data-access';
+import { IdField } from '@twofold/platform/http';
 
 export class AuditEntryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -58,7 +59,7 @@ export class AuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The API key (or server) that made the changes.' })
   @IsOptional()
-  @IsUUID()
+  @IdField()
   actorId?: string;
 
   @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601).' })

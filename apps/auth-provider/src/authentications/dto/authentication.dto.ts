@@ -1,22 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsIn,
-  IsIP,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsIP, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { AUTH_METHOD_CODES, AuthMethodName } from '@twofold/authentication/domain';
 import type { AuthenticationView } from '../authentications.service';
+import { IdField } from '@twofold/platform/http';
 
 export class StartAuthenticationDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The user (or give `userName`).' })
   @ValidateIf((o: StartAuthenticationDto) => o.userName === undefined)
-  @IsUUID()
+  @IdField()
   userId?: string;
 
   @ApiPropertyOptional({ description: 'The user’s sign-in name, instead of `userId` (what MFA servers know).' })
@@ -33,7 +24,7 @@ export class StartAuthenticationDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Needed when the tenant has several providers.' })
   @IsOptional()
-  @IsUUID()
+  @IdField()
   providerId?: string;
 
   @ApiPropertyOptional({ description: 'R26: the end user’s IP address, as the calling application saw it.' })

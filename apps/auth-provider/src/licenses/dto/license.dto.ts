@@ -7,13 +7,13 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUUID,
   Max,
   MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
 import type { LicenseAssignmentRow, LicensePoolRow } from '@twofold/directory/data-access';
+import { IdField } from '@twofold/platform/http';
 
 export class CreateLicensePoolDto {
   @ApiPropertyOptional({ maxLength: 200, nullable: true, example: 'FY27 annual seats' })
@@ -66,7 +66,7 @@ export class UpdateLicensePoolDto {
 
 export class AssignLicenseDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID()
+  @IdField()
   userId!: string;
 }
 
@@ -75,7 +75,7 @@ export class BulkAssignLicensesDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10_000)
-  @IsUUID('all', { each: true })
+  @IdField({ each: true })
   userIds!: string[];
 }
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { LinkConsentRow } from '@twofold/providers/data-access';
 import { LINK_CONSENT_EXPIRY_HOURS } from '@twofold/providers/domain';
+import { IdField } from '@twofold/platform/http';
 
 export class CreateLinkConsentDto {
   @ApiPropertyOptional({
@@ -9,7 +10,7 @@ export class CreateLinkConsentDto {
     description: 'The other tenant’s provider this consent is for; omit for any one provider.',
   })
   @IsOptional()
-  @IsUUID()
+  @IdField()
   providerId?: string;
 
   @ApiPropertyOptional({

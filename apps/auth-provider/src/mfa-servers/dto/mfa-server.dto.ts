@@ -1,16 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import type { ActivationCredentialRow, MfaServerRow } from '@twofold/providers/data-access';
 import {
   ACTIVATION_EXPIRY_MINUTES,
@@ -20,6 +9,7 @@ import {
   PENDING_SMS_TIMEOUT_SECONDS,
 } from '@twofold/providers/domain';
 import { PageQueryDto } from '../../common/page.dto';
+import { IdField } from '@twofold/platform/http';
 
 const E164_MESSAGE = 'voiceCallerId must be an E.164 number such as +14255550100';
 
@@ -140,7 +130,7 @@ export class UpdateMfaServerDto {
 export class MfaServerListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only the servers of this provider.' })
   @IsOptional()
-  @IsUUID()
+  @IdField()
   providerId?: string;
 }
 

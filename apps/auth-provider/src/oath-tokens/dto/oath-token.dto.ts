@@ -7,13 +7,13 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   MaxLength,
   ValidateIf,
 } from 'class-validator';
 import type { OathTokenRow } from '@twofold/tokens/data-access';
 import { PageQueryDto } from '../../common/page.dto';
+import { IdField } from '@twofold/platform/http';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -85,7 +85,7 @@ export class ListOathTokensQueryDto extends PageQueryDto {
 export class AssignOathTokenDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The user, by id; or give `userName`.' })
   @ValidateIf((o: AssignOathTokenDto) => o.userName === undefined)
-  @IsUUID()
+  @IdField()
   userId?: string;
 
   @ApiPropertyOptional({ description: 'The user, by user name (UPN); or give `userId`.' })

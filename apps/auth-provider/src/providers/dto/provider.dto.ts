@@ -6,7 +6,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   MaxLength,
   ValidateIf,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import type { ProviderRow } from '@twofold/providers/data-access';
 import { BILLING_MODELS, BillingModel, E164, mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
+import { IdField } from '@twofold/platform/http';
 
 /** R26: which optional fields authentication records of this provider keep. */
 export class RecordFieldsDto implements Partial<RecordFieldSettings> {
@@ -46,7 +46,7 @@ export class CreateProviderDto {
   })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
-  @IsUUID()
+  @IdField()
   tenantId?: string | null;
 
   @ApiPropertyOptional({
@@ -105,7 +105,7 @@ export class LinkProviderDto {
       'or `null` to unlink.',
   })
   @ValidateIf((_, v) => v !== null)
-  @IsUUID()
+  @IdField()
   tenantId!: string | null;
 
   @ApiPropertyOptional({

@@ -1,17 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsDateString,
-  IsIn,
-  IsIP,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsDateString, IsIn, IsIP, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { REPORT_FORMATS, ReportFormatName } from '@twofold/reporting/domain';
+import { IdField } from '@twofold/platform/http';
 
 export class ExportFiltersDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) userName?: string;
@@ -22,9 +13,9 @@ export class ExportFiltersDto {
   @IsOptional()
   @IsIn(['sms', 'voice', 'app_notification', 'app_code', 'oath_token', 'app_password'])
   method?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() serverId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IdField() serverId?: string;
   @ApiPropertyOptional() @IsOptional() @IsIP() clientIp?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() providerId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IdField() providerId?: string;
   @ApiPropertyOptional({ enum: ['day', 'month'], description: 'Usage report only.' })
   @IsOptional()
   @IsIn(['day', 'month'])

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsIP, IsOptional, IsString, IsUUID, Max, MaxLength, Min, IsInt } from 'class-validator';
+import { IsDateString, IsIn, IsIP, IsOptional, IsString, Max, MaxLength, Min, IsInt } from 'class-validator';
 import { Type } from 'class-transformer';
 import { REPORT_FORMATS, ReportFormatName } from '@twofold/reporting/domain';
+import { IdField } from '@twofold/platform/http';
 
 const METHODS = ['sms', 'voice', 'app_notification', 'app_code', 'oath_token', 'app_password'] as const;
 
@@ -27,9 +28,9 @@ export class AuthenticationReportQueryDto {
     'success' | 'deny';
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) denyReason?: string;
   @ApiPropertyOptional({ enum: METHODS }) @IsOptional() @IsIn(METHODS) method?: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'MFA server id.' }) @IsOptional() @IsUUID() serverId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'MFA server id.' }) @IsOptional() @IdField() serverId?: string;
   @ApiPropertyOptional() @IsOptional() @IsIP() clientIp?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() providerId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IdField() providerId?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
