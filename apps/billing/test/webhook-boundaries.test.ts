@@ -8,7 +8,7 @@ import { BillingHarness, startBilling, WEBHOOK_SECRET } from './harness';
  * that stalls is cut off, and a correctly signed body that is not a usable Stripe event gets a 2xx
  * or a 400 with a code, never a 500 (R29).
  */
-describe('Stripe webhook endpoint boundaries (issue 13)', () => {
+describe('Stripe webhook endpoint boundaries (R10, R29, issue 13)', () => {
   let h: BillingHarness;
   let port: number;
   const PATH = '/v1/billing/webhooks/stripe';

@@ -28,6 +28,8 @@ class BodyRefused extends HttpException {
   }
 }
 
+const tooLarge = (limit: number) => new BodyRefused(413, `The body is larger than ${limit} bytes.`);
+
 /**
  * Reads `stream` up to `limit` bytes within `timeoutMs`. Past either, it stops listening and leaves
  * the rest unread: the reply that follows closes the connection instead of draining it.
@@ -46,7 +48,7 @@ function readBounded(stream: Readable, limit: number, timeoutMs: number): Promis
     const onData = (chunk: Buffer | string): void => {
       const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       size += bytes.length;
-      if (size > limit) finish(new BodyRefused(413, `The body is larger than ${limit} bytes.`));
+      if (size > limit) finish(tooLarge(limit));
       else chunks.push(bytes);
     };
     const onEnd = (): void => finish(null);
@@ -76,8 +78,7 @@ export class RawBodyHook implements OnModuleInit {
     fastify.addHook('preParsing', async (request, reply, payload) => {
       if (request.url.split('?')[0] !== STRIPE_WEBHOOK_PATH) return payload;
       const declared = Number(request.headers['content-length']);
-      if (declared > WEBHOOK_BODY_LIMIT_BYTES)
-        refuse(reply, new BodyRefused(413, `The body is larger than ${WEBHOOK_BODY_LIMIT_BYTES} bytes.`));
+      if (declared > WEBHOOK_BODY_LIMIT_BYTES) refuse(reply, tooLarge(WEBHOOK_BODY_LIMIT_BYTES));
       const raw = await readBounded(payload, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_BODY_TIMEOUT_MS).catch(
         (error: unknown) => refuse(reply, error),
       );

@@ -32,7 +32,8 @@ const EventEnvelope = z
   })
   .passthrough();
 
-const CustomerRef = z
+/** A Stripe reference: the object's id, or the object itself when expanded. */
+const StripeRef = z
   .union([z.string(), z.object({ id: z.string() }).passthrough()])
   .nullable()
   .optional();
@@ -43,7 +44,7 @@ const Amount = z.number().int().nullable().optional();
 const SubscriptionObject = z
   .object({
     id: z.string().min(1),
-    customer: CustomerRef,
+    customer: StripeRef,
     status: z.string(),
     canceled_at: Seconds,
     items: z
@@ -57,7 +58,7 @@ const SubscriptionObject = z
 const InvoiceObject = z
   .object({
     id: z.string().min(1),
-    customer: CustomerRef,
+    customer: StripeRef,
     status: z.string().nullable().optional(),
     currency: z.string().nullable().optional(),
     subtotal: Amount,
@@ -67,10 +68,7 @@ const InvoiceObject = z
     period_start: Seconds,
     period_end: Seconds,
     hosted_invoice_url: z.string().nullable().optional(),
-    subscription: z
-      .union([z.string(), z.object({ id: z.string() }).passthrough()])
-      .nullable()
-      .optional(),
+    subscription: StripeRef,
     parent: z
       .object({
         subscription_details: z.object({ subscription: z.string().nullable().optional() }).passthrough().nullish(),
@@ -144,13 +142,17 @@ export class StripeWebhookService {
     });
     if (!fresh) return 'duplicate';
     try {
-      const why = HANDLED.has(event.type) ? notUnderstood(event) : null;
+      if (!HANDLED.has(event.type)) {
+        await this.accounts.webhookProcessed(event.id, null);
+        return 'ignored';
+      }
+      const why = notUnderstood(event);
       if (why) {
         this.logger.warn({ event: event.id, type: event.type, why }, 'webhook stored and ignored: not understood');
         await this.accounts.webhookProcessed(event.id, null, `not understood: ${why}`);
         return 'ignored';
       }
-      const tenantId = HANDLED.has(event.type) ? await this.apply(event) : null;
+      const tenantId = await this.apply(event);
       await this.accounts.webhookProcessed(event.id, tenantId);
       return tenantId === null ? 'ignored' : 'processed';
     } catch (error) {
