@@ -87,6 +87,9 @@ export async function ensureTemplate(): Promise<string> {
     try {
       await applyMigrations(building);
       await c.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
+      // When it was built: another checkout on this server (a git worktree) may be testing against
+      // an older template right now, so only templates unused for a day are dropped.
+      await c.query(`COMMENT ON DATABASE "${name}" IS 'built ${Math.floor(Date.now() / 1000)}'`);
     } catch (error) {
       await c.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
       // Another run may have built the same template meanwhile.
@@ -98,17 +101,20 @@ export async function ensureTemplate(): Promise<string> {
   return name;
 }
 
-/** Test databases left by a crashed run, older than an hour. */
+/** Test databases left by a crashed run, older than an hour; templates of other migrations built over a day ago. */
 async function dropStaleDatabases(c: Client): Promise<void> {
-  const { rows } = await c.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'twofold_test_%' OR datname LIKE 'twofold_tpl_%'`,
+  const { rows } = await c.query<{ datname: string; comment: string | null }>(
+    `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database
+      WHERE datname LIKE 'twofold_test_%' OR datname LIKE 'twofold_tpl_%'`,
   );
   const current = templateName();
-  const hourAgo = Math.floor(Date.now() / 1000) - 3600;
-  for (const { datname } of rows) {
+  const now = Math.floor(Date.now() / 1000);
+  for (const { datname, comment } of rows) {
     const born = Number(/^twofold_test_(\d+)_/.exec(datname)?.[1] ?? NaN);
-    const staleTest = Number.isFinite(born) && born < hourAgo;
-    const oldTemplate = datname.startsWith('twofold_tpl_') && datname !== current && !datname.includes('_build_');
+    const staleTest = Number.isFinite(born) && born < now - 3600;
+    const built = Number(/^built (\d+)$/.exec(comment ?? '')?.[1] ?? 0);
+    const oldTemplate =
+      datname.startsWith('twofold_tpl_') && datname !== current && !datname.includes('_build_') && built < now - 86400;
     if (staleTest || oldTemplate)
       await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   }
