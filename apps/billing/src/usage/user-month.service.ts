@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { monthKey, monthsBetween, monthStartUtc, nextMonthStart } from '@twofold/billing/domain';
+import {
+  linkWindows,
+  MONTH_CLOSE_GRACE_MS,
+  monthKey,
+  monthsBetween,
+  monthStartUtc,
+  nextMonthStart,
+} from '@twofold/billing/domain';
 import { BillableUsersRepository, BillingAccountsRepository, MonthUserCounts } from '@twofold/billing/data-access';
 import { Clock, DbService, TenantScope } from '@twofold/platform/db';
 
@@ -19,9 +26,13 @@ export class UserMonthService {
     private readonly clock: Clock,
   ) {}
 
-  /** Writes the missing user-month rows of every month that ended before now. */
+  /**
+   * Writes the missing user-month rows of every month that ended at least MONTH_CLOSE_GRACE_MS ago:
+   * the histories and records of a month's last instants are written by transactions that may
+   * commit a little after midnight (and by other processes' clocks).
+   */
   async closeEndedMonths(): Promise<number> {
-    const now = this.clock.now();
+    const now = new Date(this.clock.now().getTime() - MONTH_CLOSE_GRACE_MS);
     let written = 0;
     for (const { tenantId, providerId } of await this.users.perUserProviders()) {
       written += await this.db.inTenant(tenantId, async (scope) => {
@@ -48,19 +59,39 @@ export class UserMonthService {
   }
 
   /**
-   * Users of the provider's linked directory over the part of [from, to) in which the provider
-   * existed. An unlinked provider (R7) serves no cloud users.
+   * R3/R4 over the part of [from, to) in which the provider existed (docs/decisions/0013, 0018):
+   * - every tenant the provider was linked to at any moment of it, each over the moments it was
+   *   linked (link history; unlinking or relinking near the month's end changes nothing used);
+   * - the users its MFA servers served (authentication records of the owner's directory), linked or
+   *   not: an unlinked provider (R7) serves no cloud users, but its servers' users are billed.
+   * Users of different directories are different people, so the tenants' counts add up.
    */
   async countFor(
     scope: TenantScope,
-    provider: { linkedTenantId: string | null; createdAt: Date; deletedAt: Date | null },
+    provider: { id: string; linkedTenantId: string | null; createdAt: Date; deletedAt: Date | null },
     from: Date,
     to: Date,
   ): Promise<MonthUserCounts> {
-    if (!provider.linkedTenantId) return { billable: 0, licensed: 0 };
     const start = provider.createdAt > from ? provider.createdAt : from;
     const end = provider.deletedAt && provider.deletedAt < to ? provider.deletedAt : to;
     if (end <= start) return { billable: 0, licensed: 0 };
-    return this.db.withinTenant(scope, provider.linkedTenantId, (directory) => this.users.count(directory, start, end));
+    const changes = await this.users.linkChanges(scope, provider.id, end);
+    const windows = linkWindows(changes, start, end);
+    const served = { providerId: provider.id, from: start, to: end };
+    const total: MonthUserCounts = { billable: 0, licensed: 0 };
+    const add = (c: MonthUserCounts) => {
+      total.billable += c.billable;
+      total.licensed += c.licensed;
+    };
+    for (const [tenantId, pieces] of windows) {
+      const own = tenantId === scope.tenantId;
+      add(
+        await this.db.withinTenant(scope, tenantId, (directory) =>
+          this.users.count(directory, pieces, own ? served : undefined),
+        ),
+      );
+    }
+    if (!windows.has(scope.tenantId)) add(await this.users.count(scope, [], served));
+    return total;
   }
 }

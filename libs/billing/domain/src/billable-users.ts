@@ -83,3 +83,51 @@ export function userMonthFacts(
   const billable = enabled.some((e) => !covers(licensed, e));
   return { enabled: enabled.length > 0, billable, licensed: enabled.length > 0 && !billable };
 }
+
+/**
+ * Issue 13 item 3: the moments of [start, end) at which the provider was linked to each tenant, from
+ * its link history (oldest first; a change holds until the next one). A month's per-user count
+ * covers every tenant in the result, each over its own windows.
+ */
+export function linkWindows(
+  changes: readonly { linkedTenantId: string | null; changedAt: Date }[],
+  start: Date,
+  end: Date,
+): Map<string, [Date, Date][]> {
+  const out = new Map<string, [Date, Date][]>();
+  changes.forEach((c, i) => {
+    if (!c.linkedTenantId) return;
+    const next = changes[i + 1]?.changedAt;
+    const s = c.changedAt > start ? c.changedAt : start;
+    const e = next && next < end ? next : end;
+    if (e <= s) return;
+    const list = out.get(c.linkedTenantId) ?? [];
+    list.push([s, e]);
+    out.set(c.linkedTenantId, list);
+  });
+  return out;
+}
+
+/**
+ * The reference rule with a provider's link windows and its MFA servers' served moments (issue 13
+ * items 2 and 3): the user's moments are those enabled inside `windows`, plus the instants `served`;
+ * billed when any of them had no license in force, licensed when all of them had one.
+ */
+export function userFactsIn(
+  mfa: Change[],
+  licenses: { changes: Change[]; termStart: Date; termEnd: Date }[],
+  windows: [Date, Date][],
+  served: Date[],
+): UserMonthFacts {
+  const enabled = intersect(
+    intervalsFromChanges(mfa),
+    windows.map(([s, e]) => [s.getTime(), e.getTime()] as Interval),
+  );
+  const licensed = licenses.flatMap((l) =>
+    intersect(intervalsFromChanges(l.changes), [[l.termStart.getTime(), l.termEnd.getTime()]]),
+  );
+  const servedBilled = served.some((t) => !licensed.some(([s, e]) => s <= t.getTime() && t.getTime() < e));
+  const billable = enabled.some((e) => !covers(licensed, e)) || servedBilled;
+  const any = enabled.length > 0 || served.length > 0;
+  return { enabled: any, billable, licensed: any && !billable };
+}

@@ -29,3 +29,11 @@ export function monthsBetween(from: Date, untilExclusive: Date): Date[] {
   for (let m = monthStartUtc(from); m.getTime() < end; m = nextMonthStart(m)) months.push(m);
   return months;
 }
+
+/**
+ * A month is closed (its user-month rows written) this long after it ended: the last instants'
+ * history rows and authentication records may commit a little after midnight, and the services'
+ * clocks may differ by a little. Ten minutes is far more than both; Stripe finalises the month's
+ * invoice about an hour after the period ends.
+ */
+export const MONTH_CLOSE_GRACE_MS = 10 * 60 * 1000;
