@@ -8,6 +8,7 @@ import {
   UsageRelayRepository,
 } from '@twofold/billing/data-access';
 import { APP_CONFIG } from '@twofold/platform/config';
+import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import type { StripeConfig } from './config';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { SubscriptionReconciler } from './subscriptions/subscription-reconciler.service';
@@ -36,15 +37,21 @@ export function stripeSettings(config: StripeConfig): StripeSettings {
     {
       provide: RELAY_OPTIONS,
       inject: [APP_CONFIG],
-      useFactory: (c: { BILLING_BATCH_SIZE?: number; BILLING_STRIPE_CONCURRENCY?: number }): RelayOptions => ({
+      useFactory: (c: {
+        BILLING_BATCH_SIZE?: number;
+        BILLING_STRIPE_CONCURRENCY?: number;
+        BILLING_CLAIM_LEASE_MS?: number;
+      }): RelayOptions => ({
         batchSize: c.BILLING_BATCH_SIZE ?? 200,
         concurrency: c.BILLING_STRIPE_CONCURRENCY ?? 16,
+        ...(c.BILLING_CLAIM_LEASE_MS ? { leaseMs: c.BILLING_CLAIM_LEASE_MS } : {}),
       }),
     },
     StripeGateway,
     UsageRelayRepository,
     BillableUsersRepository,
     BillingAccountsRepository,
+    AuditLogRepository,
     UsageRelayService,
     UserMonthService,
     SubscriptionReconciler,

@@ -28,9 +28,11 @@ const stripeConfigSchema = z.object({
 const billingWorkerSchema = workerConfigSchema.merge(stripeConfigSchema).extend({
   /** Pause of the billing loop when there is nothing to do (ms). 0 = no loop (tests drive it). */
   BILLING_LOOP_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
-  /** Usage rows claimed per tenant transaction, and parallel meter-event calls within it. */
+  /** Usage rows claimed per tenant batch, and parallel meter-event calls within it. */
   BILLING_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(200),
   BILLING_STRIPE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  /** How long claimed usage rows are withheld from other passes while their Stripe calls run (ms). */
+  BILLING_CLAIM_LEASE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(300_000),
 });
 
 const billingHttpSchema = billingConfigSchema.merge(stripeConfigSchema);

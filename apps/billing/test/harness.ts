@@ -23,7 +23,7 @@ export interface BillingHarness {
   http: () => ReturnType<typeof request>;
   /** Environment for a billing worker process of this test (fault test). */
   env: Record<string, string>;
-  /** Moves the injected clock of the app and the worker (undefined = real time). */
+  /** Moves the injected clock of the app, the worker and the fake Stripe (undefined = real time). */
   setNow(at: Date | undefined): void;
   sql<T extends object = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -69,6 +69,7 @@ export async function startBilling(
     http: () => request(app.getHttpServer()),
     setNow(at) {
       for (const c of clocks) c.now = at ? () => new Date(at) : () => new Date();
+      stripe.now = at ? () => Math.floor(at.getTime() / 1000) : () => Math.floor(Date.now() / 1000);
     },
     sql: (text, params) => adminQuery(db, text, params),
     async close() {

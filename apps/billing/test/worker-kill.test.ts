@@ -9,7 +9,15 @@ function startWorker(h: BillingHarness): ChildProcess & { output: string[] } {
     process.execPath,
     [join(__dirname, '../../../libs/platform/testing/run-source.js'), 'apps/billing/src/worker.ts'],
     {
-      env: { ...process.env, ...h.env, BILLING_LOOP_INTERVAL_MS: '100', BILLING_BATCH_SIZE: '100', LOG_LEVEL: 'error' },
+      env: {
+        ...process.env,
+        ...h.env,
+        BILLING_LOOP_INTERVAL_MS: '100',
+        BILLING_BATCH_SIZE: '100',
+        // The killed worker's claimed rows come back to the second one when their lease ends.
+        BILLING_CLAIM_LEASE_MS: '10000',
+        LOG_LEVEL: 'error',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   ) as ChildProcess & { output: string[] };

@@ -486,16 +486,37 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
       'UsageRelayRepository.markReported',
       'UsageRelayRepository.markSkipped',
       'UsageRelayRepository.markFailed',
+      'UsageRelayRepository.markRetry',
     ],
     tenantScoped: true,
     run: (ctx) =>
       inPrisma(ctx, async (scope) => {
         const relay = new UsageRelayRepository(ctx.db);
-        await relay.claim(scope, 100);
+        await relay.claim(scope, 100, ctx.now, new Date(ctx.now.getTime() + 300_000));
         const row = { id: ctx.f.usageId, periodStart: ctx.f.usagePeriodStart };
-        await relay.markReported(scope, [{ ...row, identifier: 'catalog' }], ctx.now);
+        await relay.markRetry(scope, [{ ...row, error: 'catalog' }]);
+        await relay.markFailed(scope, [{ ...row, error: 'catalog' }], ctx.now);
         await relay.markSkipped(scope, [{ ...row, reason: 'free_tier' }]);
-        await relay.markFailed(scope, [{ ...row, error: 'catalog' }]);
+        await relay.markReported(scope, [{ ...row, identifier: 'catalog' }], ctx.now);
+      }),
+  },
+  {
+    path: 'usage relay',
+    what: 'usage rows Stripe refused for good, across tenants (the failed-usage alert, reconcile)',
+    covers: ['UsageRelayRepository.failedRows'],
+    tenantScoped: false,
+    run: ({ db }) => new UsageRelayRepository(db).failedRows(1_000),
+  },
+  {
+    path: 'usage relay',
+    what: "an operator retries or voids a tenant's failed usage row",
+    covers: ['UsageRelayRepository.retryFailed', 'UsageRelayRepository.voidFailed'],
+    tenantScoped: true,
+    run: (ctx) =>
+      inPrisma(ctx, async (scope) => {
+        const relay = new UsageRelayRepository(ctx.db);
+        await relay.retryFailed(scope, ctx.f.usageId);
+        await relay.voidFailed(scope, ctx.f.usageId);
       }),
   },
   {

@@ -67,7 +67,6 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
 BEGIN
   RETURN QUERY SELECT DISTINCT u.tenant_id FROM usage_ledger u
    WHERE u.reported_at IS NULL AND u.skipped_reason IS NULL AND u.failed_at IS NULL
-     AND (u.available_at IS NULL OR u.available_at <= now())
    LIMIT p_limit;
 END
 $$;

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { STALE_PENDING_USAGE_MS } from '@twofold/billing/domain';
-import { BillingAccountsRepository, StripeGateway, UsageRelayRepository } from '@twofold/billing/data-access';
+import { randomUUID } from 'node:crypto';
+import {
+  BillingAccountsRepository,
+  FailedUsageRow,
+  StripeGateway,
+  UsageRelayRepository,
+} from '@twofold/billing/data-access';
 import { Clock, DbService } from '@twofold/platform/db';
+import { AuditLogRepository } from '@twofold/tenancy/data-access';
 
 export interface ReconciliationLine {
   tenantId: string;
@@ -22,8 +29,43 @@ export class ReconciliationService {
     private readonly accounts: BillingAccountsRepository,
     private readonly stripe: StripeGateway,
     private readonly relayRows: UsageRelayRepository,
+    private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
   ) {}
+
+  /** Usage rows Stripe refused for good, waiting for an operator (issue 13 item 4). */
+  failed(): Promise<FailedUsageRow[]> {
+    return this.relayRows.failedRows(10_000);
+  }
+
+  /**
+   * The operator's decision on a failed row: `retry` puts it back in the pending set (after the cause
+   * was fixed: a customer restored, a key rotated), `void` gives it up for good (it is never billed,
+   * e.g. an event past Stripe's 35-day window that was billed by hand). Either way the tenant's audit
+   * log says who decided what, and why. Returns false when no failed row has this id.
+   */
+  async resolveFailed(id: string, decision: 'retry' | 'void', reason: string): Promise<FailedUsageRow | null> {
+    const row = (await this.relayRows.failedRows(10_000)).find((r) => r.id === id);
+    if (!row) return null;
+    const done = await this.db.inTenant(row.tenantId, async (scope) => {
+      const changed =
+        decision === 'retry' ? await this.relayRows.retryFailed(scope, id) : await this.relayRows.voidFailed(scope, id);
+      if (!changed) return false;
+      await this.audit.record(
+        scope,
+        { type: 'operator' },
+        {
+          action: decision === 'retry' ? 'usage.retry_failed' : 'usage.void_failed',
+          targetType: 'usage_row',
+          targetId: id,
+          correlationId: `reconcile-${randomUUID()}`,
+          details: { key: row.idempotencyKey, quantity: row.quantity, lastError: row.lastError, reason },
+        },
+      );
+      return true;
+    });
+    return done ? row : null;
+  }
 
   /**
    * Usage rows of any period still pending 12 hours after they occurred: not in either total yet,

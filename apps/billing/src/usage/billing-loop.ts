@@ -39,18 +39,21 @@ export class BillingLoop implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * One full pass; returns whether more work is probably waiting, whether Stripe failed, and how many
-   * rows are still pending after 12 h (logged as one error per pass, see UsageRelayService.checkStale).
+   * One full pass; returns whether more work is probably waiting, whether Stripe failed, how many
+   * rows are still pending after 12 h and how many Stripe refused for good (each kind logged as one
+   * error per pass, see UsageRelayService.checkStale and checkFailed).
    */
-  async pass(): Promise<{ busy: boolean; failing: boolean; staleRows: number }> {
+  async pass(): Promise<{ busy: boolean; failing: boolean; staleRows: number; failedRows: number }> {
     const objects = await this.reconciler.reconcileAll();
     await this.userMonths.closeEndedMonths();
     const usage = await this.relay.relayAll();
     const stale = await this.relay.checkStale();
+    const failed = await this.relay.checkFailed();
     return {
-      busy: usage.claimed > 0 && usage.transientFailures === 0 && usage.failed === 0,
+      busy: usage.claimed > 0 && usage.transientFailures === 0,
       failing: usage.transientFailures > 0 || objects.failed > 0,
       staleRows: stale.rows,
+      failedRows: failed.length,
     };
   }
 

@@ -4,9 +4,16 @@ import {
   meterEventTimestamp,
   SkipReason,
   STALE_PENDING_USAGE_MS,
+  USAGE_CLAIM_LEASE_MS,
   usageDisposition,
 } from '@twofold/billing/domain';
-import { ClaimedUsageRow, StripeCallError, StripeGateway, UsageRelayRepository } from '@twofold/billing/data-access';
+import {
+  ClaimedUsageRow,
+  FailedUsageRow,
+  StripeCallError,
+  StripeGateway,
+  UsageRelayRepository,
+} from '@twofold/billing/data-access';
 import { Clock, DbService } from '@twofold/platform/db';
 
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
@@ -14,6 +21,8 @@ export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 export interface RelayOptions {
   batchSize: number;
   concurrency: number;
+  /** How long a claim withholds its rows from other passes (default USAGE_CLAIM_LEASE_MS). */
+  leaseMs?: number;
 }
 
 export interface RelayResult {
@@ -56,17 +65,18 @@ function add(a: RelayResult, b: RelayResult): RelayResult {
 /**
  * Moves usage rows from the outbox to Stripe meter events (R2, R3, R6, R10 exactness).
  *
- * Per tenant transaction: claim a batch (FOR UPDATE SKIP LOCKED), send each row as a meter event
- * whose `identifier` is the row's key and whose Idempotency-Key derives from it, then mark the
- * accepted rows reported in the same transaction. A crash after Stripe accepted an event and before
- * the commit leaves the row pending; the retry sends the same identifier, Stripe refuses it as a
- * duplicate, and the row is marked reported: counted exactly once. Failures are recorded on the
- * row and retried on a later pass.
+ * Per tenant batch (issue 13 item 4): claim rows with a lease in one short transaction; send each as a
+ * meter event whose `identifier` is the row's key and whose Idempotency-Key derives from it, outside any
+ * transaction; write the outcomes in another short transaction. A crash after Stripe accepted an event
+ * and before the outcome leaves the row leased; once the lease ends the row is sent again, Stripe
+ * answers from its idempotency store or refuses the duplicate identifier, and the row is marked
+ * reported: counted exactly once. A slow Stripe never holds a database transaction open. Rows Stripe
+ * refuses for good become `failed` and leave the pending set; transient failures are retried.
  */
 @Injectable()
 export class UsageRelayService {
   private readonly logger = new Logger(UsageRelayService.name);
-  private readonly options: RelayOptions;
+  private readonly options: Required<RelayOptions>;
 
   constructor(
     private readonly db: DbService,
@@ -75,7 +85,7 @@ export class UsageRelayService {
     private readonly clock: Clock,
     @Optional() @Inject(RELAY_OPTIONS) options?: RelayOptions,
   ) {
-    this.options = options ?? { batchSize: 200, concurrency: 16 };
+    this.options = { batchSize: 200, concurrency: 16, leaseMs: USAGE_CLAIM_LEASE_MS, ...options };
   }
 
   /** One pass over every tenant with pending rows; each tenant is drained unless Stripe is failing. */
@@ -85,7 +95,8 @@ export class UsageRelayService {
       for (;;) {
         const r = await this.relayTenantBatch(tenantId);
         total = add(total, r);
-        if (r.claimed < this.options.batchSize || r.transientFailures > 0 || r.failed > 0) break;
+        // Rows refused for good are set aside, so they never hold back the tenant's newer rows.
+        if (r.claimed < this.options.batchSize || r.transientFailures > 0) break;
       }
     }
     return total;
@@ -113,49 +124,77 @@ export class UsageRelayService {
     return { rows, tenants, olderThan };
   }
 
-  /** One batch of one tenant. */
+  /**
+   * Rows Stripe refused for good and nobody has retried or voided yet. Logs one error per billing pass
+   * when there are any: each needs an operator (`reconcile --retry-failed` or `--void-failed`).
+   */
+  async checkFailed(): Promise<FailedUsageRow[]> {
+    const failed = await this.rows.failedRows(1_000);
+    if (failed.length > 0)
+      this.logger.error(
+        {
+          failedRows: failed.length,
+          tenants: new Set(failed.map((f) => f.tenantId)).size,
+          oldest: failed[0]?.failedAt.toISOString(),
+          sample: failed.slice(0, 5).map((f) => ({ tenantId: f.tenantId, key: f.idempotencyKey, error: f.lastError })),
+        },
+        'usage rows Stripe refused for good: retry or void them with the reconcile command',
+      );
+    return failed;
+  }
+
+  /** One batch of one tenant: claim (one transaction), send (none), record outcomes (another). */
   async relayTenantBatch(tenantId: string): Promise<RelayResult> {
-    return this.db.inTenant(tenantId, async (scope) => {
-      const claimed = await this.rows.claim(scope, this.options.batchSize);
-      const result = empty();
-      result.claimed = claimed.length;
-      const skipped: { id: string; periodStart: Date; reason: SkipReason }[] = [];
-      const toSend: ClaimedUsageRow[] = [];
-      for (const row of claimed) {
-        const d = usageDisposition(row);
-        if (d.report) toSend.push(row);
-        else skipped.push({ id: row.id, periodStart: row.periodStart, reason: d.reason });
-      }
-      const reported: { id: string; periodStart: Date; identifier: string }[] = [];
-      const failed: { id: string; periodStart: Date; error: string }[] = [];
-      await forEachLimit(toSend, this.options.concurrency, async (row) => {
-        try {
-          await this.send(row);
+    const now = this.clock.now();
+    const claimed = await this.db.inTenant(tenantId, (scope) =>
+      this.rows.claim(scope, this.options.batchSize, now, new Date(now.getTime() + this.options.leaseMs)),
+    );
+    const result = empty();
+    result.claimed = claimed.length;
+    if (claimed.length === 0) return result;
+    const skipped: { id: string; periodStart: Date; reason: SkipReason }[] = [];
+    const toSend: ClaimedUsageRow[] = [];
+    for (const row of claimed) {
+      const d = usageDisposition(row);
+      if (d.report) toSend.push(row);
+      else skipped.push({ id: row.id, periodStart: row.periodStart, reason: d.reason });
+    }
+    const reported: { id: string; periodStart: Date; identifier: string }[] = [];
+    const failed: { id: string; periodStart: Date; error: string }[] = [];
+    const retry: { id: string; periodStart: Date; error: string }[] = [];
+    await forEachLimit(toSend, this.options.concurrency, async (row) => {
+      try {
+        await this.send(row);
+        reported.push({ id: row.id, periodStart: row.periodStart, identifier: row.idempotencyKey });
+        result.reported += 1;
+      } catch (error) {
+        if (error instanceof StripeCallError && error.kind === 'already_reported') {
           reported.push({ id: row.id, periodStart: row.periodStart, identifier: row.idempotencyKey });
-          result.reported += 1;
-        } catch (error) {
-          if (error instanceof StripeCallError && error.kind === 'already_reported') {
-            reported.push({ id: row.id, periodStart: row.periodStart, identifier: row.idempotencyKey });
-            result.alreadyReported += 1;
-            return;
-          }
-          const transient = !(error instanceof StripeCallError) || error.kind === 'transient';
-          if (transient) result.transientFailures += 1;
-          else result.failed += 1;
-          failed.push({ id: row.id, periodStart: row.periodStart, error: (error as Error).message });
+          result.alreadyReported += 1;
+          return;
         }
-      });
+        const entry = { id: row.id, periodStart: row.periodStart, error: (error as Error).message };
+        if (error instanceof StripeCallError && error.kind === 'permanent') {
+          result.failed += 1;
+          failed.push(entry);
+        } else {
+          result.transientFailures += 1;
+          retry.push(entry);
+        }
+      }
+    });
+    await this.db.inTenant(tenantId, async (scope) => {
       await this.rows.markReported(scope, reported, this.clock.now());
       await this.rows.markSkipped(scope, skipped);
-      await this.rows.markFailed(scope, failed);
-      result.skipped = skipped.length;
-      if (failed.length > 0)
-        this.logger.warn(
-          { tenantId, failed: failed.length, sample: failed[0]?.error },
-          'meter events not accepted yet',
-        );
-      return result;
+      await this.rows.markFailed(scope, failed, this.clock.now());
+      await this.rows.markRetry(scope, retry);
     });
+    result.skipped = skipped.length;
+    if (failed.length > 0)
+      this.logger.warn({ tenantId, failed: failed.length, sample: failed[0]?.error }, 'meter events refused for good');
+    if (retry.length > 0)
+      this.logger.warn({ tenantId, retry: retry.length, sample: retry[0]?.error }, 'meter events not accepted yet');
+    return result;
   }
 
   private async send(row: ClaimedUsageRow): Promise<void> {

@@ -6,37 +6,71 @@ SELECT tenant_id::text AS tenant_id FROM twofold_pending_usage_tenants($1::int);
 -- usage relay: usage rows still pending long after they occurred (the stale-usage alert) (UsageRelayRepository.stalePending)
 SELECT tenant_id::text AS tenant_id, rows, oldest FROM twofold_stale_pending_usage($1::timestamptz);
 
--- usage relay: claim a tenant's pending usage rows and mark them reported, skipped or failed (UsageRelayRepository.claim, UsageRelayRepository.markReported, UsageRelayRepository.markSkipped, UsageRelayRepository.markFailed)
-SELECT u.id::text AS "id", u.period_start AS "periodStart", u.kind::text AS "kind",
+-- usage relay: claim a tenant's pending usage rows and mark them reported, skipped or failed (UsageRelayRepository.claim, UsageRelayRepository.markReported, UsageRelayRepository.markSkipped, UsageRelayRepository.markFailed, UsageRelayRepository.markRetry)
+WITH picked AS (
+        SELECT u.tenant_id, u.period_start, u.id, p.billing_model, t.tier, c.stripe_customer_id
+          FROM usage_ledger u
+          JOIN providers p ON p.tenant_id = u.tenant_id AND p.id = u.provider_id
+          JOIN tenants t ON t.id = u.tenant_id
+          LEFT JOIN stripe_subscriptions s ON s.tenant_id = u.tenant_id AND s.provider_id = u.provider_id
+          LEFT JOIN stripe_customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id
+         WHERE u.tenant_id = $1::uuid
+           AND u.reported_at IS NULL AND u.skipped_reason IS NULL AND u.failed_at IS NULL
+           AND (u.available_at IS NULL OR u.available_at <= $2)
+           AND (c.id IS NOT NULL OR t.tier = 'free'
+                OR (p.billing_model = 'per_authentication') <> (u.kind = 'authentication')
+                OR u.quantity <= 0)
+         ORDER BY u.occurred_at, u.id
+         LIMIT $3::int
+         FOR UPDATE OF u SKIP LOCKED
+      )
+      UPDATE usage_ledger u SET available_at = $4
+        FROM picked
+       WHERE u.tenant_id = picked.tenant_id AND u.period_start = picked.period_start AND u.id = picked.id
+      RETURNING u.id::text AS "id", u.period_start AS "periodStart", u.kind::text AS "kind",
              u.idempotency_key AS "idempotencyKey", u.quantity AS "quantity", u.occurred_at AS "occurredAt",
-             u.provider_id::text AS "providerId", p.billing_model::text AS "billingModel",
-             t.tier::text AS "tenantTier", c.stripe_customer_id AS "stripeCustomerId"
-        FROM usage_ledger u
-        JOIN providers p ON p.tenant_id = u.tenant_id AND p.id = u.provider_id
-        JOIN tenants t ON t.id = u.tenant_id
-        LEFT JOIN stripe_subscriptions s ON s.tenant_id = u.tenant_id AND s.provider_id = u.provider_id
-        LEFT JOIN stripe_customers c ON c.tenant_id = s.tenant_id AND c.id = s.customer_id
-       WHERE u.tenant_id = $1::uuid
-         AND u.reported_at IS NULL AND u.skipped_reason IS NULL
-         AND (c.id IS NOT NULL OR t.tier = 'free'
-              OR (p.billing_model = 'per_authentication') <> (u.kind = 'authentication')
-              OR u.quantity <= 0)
-       ORDER BY u.occurred_at, u.id
-       LIMIT $2::int
-       FOR UPDATE OF u SKIP LOCKED;
+             u.provider_id::text AS "providerId", picked.billing_model::text AS "billingModel",
+             picked.tier::text AS "tenantTier", picked.stripe_customer_id AS "stripeCustomerId";
 
-UPDATE usage_ledger u SET reported_at = $1, stripe_identifier = v.identifier,
-             report_attempts = u.report_attempts + 1, last_error = NULL
-        FROM unnest($2::uuid[], $3::timestamptz[],
-                    $4::text[]) AS v(id, period_start, identifier)
-       WHERE u.tenant_id = $5::uuid AND u.period_start = v.period_start AND u.id = v.id;
-
-UPDATE usage_ledger u SET skipped_reason = v.reason
-        FROM unnest($1::uuid[], $2::timestamptz[],
-                    $3::text[]) AS v(id, period_start, reason)
-       WHERE u.tenant_id = $4::uuid AND u.period_start = v.period_start AND u.id = v.id;
-
-UPDATE usage_ledger u SET report_attempts = u.report_attempts + 1, last_error = left(v.error, 500)
+UPDATE usage_ledger u SET report_attempts = u.report_attempts + 1, last_error = left(v.error, 500),
+             available_at = NULL
         FROM unnest($1::uuid[], $2::timestamptz[],
                     $3::text[]) AS v(id, period_start, error)
-       WHERE u.tenant_id = $4::uuid AND u.period_start = v.period_start AND u.id = v.id;
+       WHERE u.tenant_id = $4::uuid AND u.period_start = v.period_start AND u.id = v.id
+         AND u.reported_at IS NULL AND u.skipped_reason IS NULL;
+
+UPDATE usage_ledger u SET report_attempts = u.report_attempts + 1, last_error = left(v.error, 500),
+             failed_at = $1, available_at = NULL
+        FROM unnest($2::uuid[], $3::timestamptz[],
+                    $4::text[]) AS v(id, period_start, error)
+       WHERE u.tenant_id = $5::uuid AND u.period_start = v.period_start AND u.id = v.id
+         AND u.reported_at IS NULL AND u.skipped_reason IS NULL;
+
+UPDATE usage_ledger u SET skipped_reason = v.reason, available_at = NULL
+        FROM unnest($1::uuid[], $2::timestamptz[],
+                    $3::text[]) AS v(id, period_start, reason)
+       WHERE u.tenant_id = $4::uuid AND u.period_start = v.period_start AND u.id = v.id
+         AND u.reported_at IS NULL AND u.skipped_reason IS NULL;
+
+UPDATE usage_ledger u SET reported_at = $1, stripe_identifier = v.identifier,
+             report_attempts = u.report_attempts + 1, last_error = NULL, available_at = NULL, failed_at = NULL
+        FROM unnest($2::uuid[], $3::timestamptz[],
+                    $4::text[]) AS v(id, period_start, identifier)
+       WHERE u.tenant_id = $5::uuid AND u.period_start = v.period_start AND u.id = v.id
+         AND u.reported_at IS NULL;
+
+-- usage relay: usage rows Stripe refused for good, across tenants (the failed-usage alert, reconcile) (UsageRelayRepository.failedRows)
+SELECT tenant_id::text AS tenant_id, id::text AS "id", period_start AS "periodStart",
+             provider_id::text AS "providerId", kind AS "kind", idempotency_key AS "idempotencyKey",
+             quantity AS "quantity", occurred_at AS "occurredAt", failed_at AS "failedAt",
+             report_attempts AS "reportAttempts", last_error AS "lastError"
+        FROM twofold_failed_usage($1::int);
+
+-- usage relay: an operator retries or voids a tenant's failed usage row (UsageRelayRepository.retryFailed, UsageRelayRepository.voidFailed)
+UPDATE usage_ledger SET failed_at = NULL, available_at = NULL
+       WHERE tenant_id = $1::uuid AND id = $2::uuid
+         AND failed_at IS NOT NULL AND reported_at IS NULL AND skipped_reason IS NULL;
+
+UPDATE usage_ledger SET skipped_reason = 'voided', available_at = NULL
+       WHERE tenant_id = $1::uuid AND id = $2::uuid
+         AND failed_at IS NOT NULL AND reported_at IS NULL AND skipped_reason IS NULL;

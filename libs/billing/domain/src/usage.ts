@@ -21,7 +21,16 @@ export const STALE_PENDING_USAGE_MS = 12 * 60 * 60 * 1000;
 /** The Stripe idempotency key of the meter-event call that reports a usage row. */
 export const meterEventIdempotencyKey = (usageKey: string) => `meter-event:${usageKey}`;
 
-export type SkipReason = 'free_tier' | 'not_billed_by_model' | 'zero_quantity';
+/** Why a row is never sent; `voided` is an operator's decision on a row Stripe refused for good. */
+export type SkipReason = 'free_tier' | 'not_billed_by_model' | 'zero_quantity' | 'voided';
+
+/**
+ * How long a claimed usage row is withheld from other relay passes while its Stripe call runs (issue 13
+ * item 4). Longer than a batch can take (200 rows, 16 at a time, two tries of STRIPE_TIMEOUT_MS each);
+ * a worker that dies mid-batch leaves its rows to be claimed again after it, and the retry is
+ * deduplicated by Stripe (idempotency key and identifier, 24 h).
+ */
+export const USAGE_CLAIM_LEASE_MS = 5 * 60 * 1000;
 
 /**
  * Whether a usage row is reported to Stripe. R9: a free-tier tenant produces no metered usage.

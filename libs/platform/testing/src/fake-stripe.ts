@@ -33,8 +33,12 @@ export interface FakeMeterEvent {
   created: number;
 }
 
-/** What to do with one request: fail with a status, hang (client timeout), or count then fail. */
-export type FakeStripeFault = { status: 500 | 502 | 503 | 429 } | { hang: true } | { countThenFail: 500 };
+/**
+ * What to do with one request: fail with a status, hang (client timeout), count then fail, or answer
+ * normally after a delay (a slow Stripe).
+ */
+export type FakeStripeFault =
+  { status: 500 | 502 | 503 | 429 } | { hang: true } | { countThenFail: 500 } | { delayMs: number };
 
 export interface FakeMeter {
   id: string;
@@ -240,6 +244,10 @@ export class FakeStripe {
     for (const rule of this.faults) {
       const fault = rule(request);
       if (!fault) continue;
+      if ('delayMs' in fault) {
+        await new Promise((r) => setTimeout(r, fault.delayMs));
+        break; // then answered as usual
+      }
       if ('hang' in fault) {
         this.hung.add(res);
         return; // never answers: the client times out
@@ -384,6 +392,18 @@ export class FakeStripe {
           status: 400,
           body: apiError('invalid_request_error', 'parameter_invalid', 'value must be a number', 'payload[value]'),
         };
+      // Stripe accepts meter events from the past 35 days and up to 5 minutes ahead only.
+      const at = Number(p.timestamp ?? this.now());
+      if (at < this.now() - 35 * 86_400 || at > this.now() + 300)
+        return {
+          status: 400,
+          body: apiError(
+            'invalid_request_error',
+            'timestamp_outside_window',
+            'Timestamp must be within the past 35 days and no more than 5 minutes in the future.',
+            'timestamp',
+          ),
+        };
       const identifier = (p.identifier as string | undefined) ?? `fake_${this.nextId()}`;
       if (this.meterEvents.has(identifier)) {
         this.duplicateIdentifiers.push(identifier);
@@ -402,7 +422,7 @@ export class FakeStripe {
         event_name: eventName,
         customer,
         value,
-        timestamp: Number(p.timestamp ?? this.now()),
+        timestamp: at,
         created: this.now(),
       };
       this.meterEvents.set(identifier, event);
