@@ -1,4 +1,4 @@
-import { bearer, createTenant, Harness, startAuthProvider, TenantFixture } from './harness';
+import { bearer, createTenant, Harness, OPERATOR_KEY, startAuthProvider, TenantFixture } from './harness';
 import { FEATURES } from './isolation';
 
 /**
@@ -34,8 +34,13 @@ describe('cross-tenant matrix: another tenant’s object is 404', () => {
   it.each(cases)('$method $path with tenant B’s key and tenant A’s ids → 404', async (c) => {
     const url = urls[c.feature]?.[c.path];
     if (!url) throw new Error(`feature "${c.feature}" seeded no URL for ${c.path}`);
-    let req = h.http()[c.method](url).set(bearer(b.apiKey));
-    if (c.body) req = req.send(c.body);
+    const target = c.asOperator === 'query' ? `${url}?tenantId=${b.id}` : url;
+    let req = h
+      .http()
+      [c.method](target)
+      .set(bearer(c.asOperator ? OPERATOR_KEY : b.apiKey));
+    const body = c.asOperator === 'body' ? { ...c.body, tenantId: b.id } : c.body;
+    if (body) req = req.send(body);
     const res = await req;
     expect({ status: res.status, code: res.body.code }).toEqual({
       status: 404,

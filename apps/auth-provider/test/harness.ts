@@ -67,6 +67,23 @@ export async function createTenant(h: Harness, name = 'Contoso', dataRegion = 'u
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
+/** R4: a sales-led pool of seats, made by the platform operator for the tenant (decision 0018). */
+export async function createPool(
+  h: Harness,
+  tenant: TenantFixture,
+  seats: number,
+  term: { termStart: string; termEnd: string } = { termStart: '2026-01-01T00:00:00Z', termEnd: '2099-01-01T00:00:00Z' },
+  name?: string,
+): Promise<{ id: string; seats: number; assigned: number; [k: string]: unknown }> {
+  const res = await h
+    .http()
+    .post('/v1/license-pools')
+    .set(bearer(OPERATOR_KEY))
+    .send({ tenantId: tenant.id, seats, ...term, ...(name ? { name } : {}) });
+  if (res.status !== 201) throw new Error(`pool creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** Asserts the R29 error body. */
 export function expectError(res: request.Response, status: number, code: string): void {
   if (res.status !== status || res.body?.code !== code) {

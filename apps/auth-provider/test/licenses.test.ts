@@ -1,5 +1,15 @@
 import { adminQuery } from '@twofold/platform/testing';
-import { bearer, createTenant, createUser, expectError, Harness, startAuthProvider, TenantFixture } from './harness';
+import {
+  bearer,
+  createPool,
+  createTenant,
+  createUser,
+  expectError,
+  Harness,
+  OPERATOR_KEY,
+  startAuthProvider,
+  TenantFixture,
+} from './harness';
 
 const YEAR = { termStart: '2026-01-01T00:00:00Z', termEnd: '2099-01-01T00:00:00Z' };
 
@@ -13,30 +23,31 @@ describe('licenses (R4–R7)', () => {
   });
   afterAll(() => h.close());
 
-  const pool = async (tenant: TenantFixture, seats: number, term = YEAR) => {
-    const res = await h
-      .http()
-      .post('/v1/license-pools')
-      .set(bearer(tenant.apiKey))
-      .send({ seats, ...term });
-    expect(res.status).toBe(201);
-    return res.body as { id: string; seats: number; assigned: number };
-  };
+  const pool = (tenant: TenantFixture, seats: number, term = YEAR) => createPool(h, tenant, seats, term);
+  const op = bearer(OPERATOR_KEY);
 
-  it('creates a pool with its seats and term', async () => {
+  it('R4: the operator records seats sold to a tenant; the tenant reads them', async () => {
     const res = await h
       .http()
       .post('/v1/license-pools')
-      .set(bearer(t.apiKey))
-      .send({ seats: 3, name: 'FY27', ...YEAR });
+      .set(op)
+      .send({ tenantId: t.id, seats: 3, name: 'FY27', ...YEAR });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ seats: 3, assigned: 0, free: 3, inForce: true, name: 'FY27' });
+    expect(res.body).toMatchObject({ seats: 3, assigned: 0, free: 3, inForce: true, name: 'FY27', purchaseId: null });
+    const read = await h.http().get(`/v1/license-pools/${res.body.id}`).set(bearer(t.apiKey));
+    expect(read.body).toMatchObject({ id: res.body.id, seats: 3 });
+    const audit = await adminQuery<{ actor: string }>(
+      h.db,
+      `SELECT actor_type::text AS actor FROM audit_log WHERE tenant_id = $1 AND action = 'license_pool.create' AND target_id = $2`,
+      [t.id, res.body.id],
+    );
+    expect(audit).toEqual([{ actor: 'operator' }]);
     expectError(
       await h
         .http()
         .post('/v1/license-pools')
-        .set(bearer(t.apiKey))
-        .send({ seats: 3, termStart: YEAR.termEnd, termEnd: YEAR.termStart }),
+        .set(op)
+        .send({ tenantId: t.id, seats: 3, termStart: YEAR.termEnd, termEnd: YEAR.termStart }),
       400,
       'license_term_invalid',
     );
@@ -44,10 +55,100 @@ describe('licenses (R4–R7)', () => {
       await h
         .http()
         .post('/v1/license-pools')
-        .set(bearer(t.apiKey))
-        .send({ seats: -1, ...YEAR }),
+        .set(op)
+        .send({ tenantId: t.id, seats: -1, ...YEAR }),
       400,
       'validation_failed',
+    );
+    expectError(
+      await h
+        .http()
+        .post('/v1/license-pools')
+        .set(op)
+        .send({ seats: 3, ...YEAR }),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await h
+        .http()
+        .post('/v1/license-pools')
+        .set(op)
+        .send({ tenantId: '7f1c8a52-6b4e-4d43-9d1a-0c3a2b1e9f00', seats: 3, ...YEAR }),
+      404,
+      'tenant_not_found',
+    );
+  });
+
+  it('R4 (issue 13 item 1): a tenant key cannot make seats, grow them, stretch their term or delete them', async () => {
+    const before = await adminQuery<{ n: number }>(
+      h.db,
+      `SELECT count(*)::int AS n FROM license_pools WHERE tenant_id = $1`,
+      [t.id],
+    );
+    expectError(
+      await h
+        .http()
+        .post('/v1/license-pools')
+        .set(bearer(t.apiKey))
+        .send({ seats: 1_000_000, ...YEAR }),
+      403,
+      'operator_only',
+    );
+    // Even naming its own tenant does not help.
+    expectError(
+      await h
+        .http()
+        .post('/v1/license-pools')
+        .set(bearer(t.apiKey))
+        .send({ tenantId: t.id, seats: 10, ...YEAR }),
+      403,
+      'operator_only',
+    );
+    const p = await pool(t, 2);
+    for (const patch of [
+      { seats: 1_000_000 },
+      { termEnd: '2199-01-01T00:00:00Z' },
+      { termStart: '2020-01-01T00:00:00Z' },
+    ])
+      expectError(
+        await h.http().patch(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)).send(patch),
+        403,
+        'operator_only',
+      );
+    expectError(await h.http().delete(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)), 403, 'operator_only');
+    // The name is the tenant's.
+    const renamed = await h.http().patch(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)).send({ name: 'Sales' });
+    expect(renamed.body).toMatchObject({ name: 'Sales', seats: 2 });
+    const after = await adminQuery<{ n: number }>(
+      h.db,
+      `SELECT count(*)::int AS n FROM license_pools WHERE tenant_id = $1`,
+      [t.id],
+    );
+    expect(after[0]?.n).toBe((before[0]?.n ?? 0) + 1);
+    // The operator changes seats and term of its pool (with the tenant named), never another tenant's.
+    const other = await createTenant(h, 'Other');
+    expectError(
+      await h.http().patch(`/v1/license-pools/${p.id}`).set(op).send({ tenantId: other.id, seats: 5 }),
+      404,
+      'license_pool_not_found',
+    );
+    const grown = await h.http().patch(`/v1/license-pools/${p.id}`).set(op).send({ tenantId: t.id, seats: 5 });
+    expect(grown.body).toMatchObject({ seats: 5 });
+  });
+
+  it('R4: a pool bought through Stripe follows its purchase: not even the operator changes its seats', async () => {
+    const p = await pool(t, 4);
+    await adminQuery(h.db, `UPDATE license_pools SET purchase_id = gen_random_uuid() WHERE id = $1`, [p.id]);
+    expectError(
+      await h.http().patch(`/v1/license-pools/${p.id}`).set(op).send({ tenantId: t.id, seats: 40 }),
+      409,
+      'license_pool_purchased',
+    );
+    expectError(
+      await h.http().delete(`/v1/license-pools/${p.id}?tenantId=${t.id}`).set(op),
+      409,
+      'license_pool_purchased',
     );
   });
 
@@ -194,16 +295,20 @@ describe('licenses (R4–R7)', () => {
       .send({ userId: u.id })
       .expect(201);
     expectError(
-      await h.http().patch(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)).send({ seats: 0 }),
+      await h.http().patch(`/v1/license-pools/${p.id}`).set(op).send({ tenantId: t.id, seats: 0 }),
       409,
       'seats_below_assigned',
     );
     expect(
-      (await h.http().patch(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)).send({ seats: 1 })).body,
+      (await h.http().patch(`/v1/license-pools/${p.id}`).set(op).send({ tenantId: t.id, seats: 1 })).body,
     ).toMatchObject({ seats: 1, free: 0 });
-    expectError(await h.http().delete(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)), 409, 'license_pool_in_use');
+    expectError(
+      await h.http().delete(`/v1/license-pools/${p.id}?tenantId=${t.id}`).set(op),
+      409,
+      'license_pool_in_use',
+    );
     await h.http().delete(`/v1/license-pools/${p.id}/assignments/${u.id}`).set(bearer(t.apiKey)).expect(204);
-    await h.http().delete(`/v1/license-pools/${p.id}`).set(bearer(t.apiKey)).expect(204);
+    await h.http().delete(`/v1/license-pools/${p.id}?tenantId=${t.id}`).set(op).expect(204);
   });
 
   it('lists who is MFA-enabled and unlicensed, and sums it up', async () => {

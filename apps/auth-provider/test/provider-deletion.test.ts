@@ -1,4 +1,4 @@
-import { bearer, createTenant, createUser, expectError, Harness, startAuthProvider } from './harness';
+import { bearer, createPool, createTenant, createUser, expectError, Harness, startAuthProvider } from './harness';
 
 const TERM = { termStart: '2026-01-01T00:00:00Z', termEnd: '2099-01-01T00:00:00Z' };
 
@@ -16,11 +16,7 @@ describe('R5: deleting a per_user provider', () => {
       .post('/v1/providers')
       .set(bearer(t.apiKey))
       .send({ name: 'Per user', billingModel: 'per_user' });
-    const pool = await h
-      .http()
-      .post('/v1/license-pools')
-      .set(bearer(t.apiKey))
-      .send({ seats: 5, ...TERM });
+    const pool = { body: await createPool(h, t, 5, TERM) };
     const [a, b] = [await createUser(h, t, { mfaEnabled: true }), await createUser(h, t, { mfaEnabled: true })];
     await createUser(h, t, { mfaEnabled: false }); // not enabled: does not count
 

@@ -8,6 +8,7 @@ import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
 import { BillingAccountController } from './account/billing-account.controller';
 import { BillingAccountService } from './account/billing-account.service';
 import { BillingCoreModule } from './billing-core.module';
+import { LicensePurchaseController } from './purchases/license-purchase.controller';
 import type { BillingHttpConfig } from './config';
 import { RawBodyHook } from './webhooks/raw-body.hook';
 import { StripeWebhookController } from './webhooks/stripe-webhook.controller';
@@ -28,7 +29,7 @@ export class AppModule {
         AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
         BillingCoreModule,
       ],
-      controllers: [StripeWebhookController, BillingAccountController],
+      controllers: [StripeWebhookController, BillingAccountController, LicensePurchaseController],
       providers: [RawBodyHook, StripeWebhookService, BillingAccountService],
     };
   }

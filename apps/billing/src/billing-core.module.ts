@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import {
   BillableUsersRepository,
   BillingAccountsRepository,
+  LicensePurchaseRepository,
   STRIPE_SETTINGS,
   StripeGateway,
   StripeSettings,
@@ -10,6 +11,7 @@ import {
 import { APP_CONFIG } from '@twofold/platform/config';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import type { StripeConfig } from './config';
+import { LicensePurchaseService } from './purchases/license-purchase.service';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { SubscriptionReconciler } from './subscriptions/subscription-reconciler.service';
 import { RELAY_OPTIONS, RelayOptions, UsageRelayService } from './usage/usage-relay.service';
@@ -22,6 +24,8 @@ export function stripeSettings(config: StripeConfig): StripeSettings {
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
     timeoutMs: config.STRIPE_TIMEOUT_MS,
     prices: { per_authentication: config.STRIPE_PRICE_PER_AUTHENTICATION, per_user: config.STRIPE_PRICE_PER_USER },
+    seatPrice: config.STRIPE_PRICE_PER_SEAT,
+    unpaidGraceDays: config.LICENSE_UNPAID_GRACE_DAYS,
     meterEvents: {
       per_authentication: config.STRIPE_METER_EVENT_AUTHENTICATIONS,
       per_user: config.STRIPE_METER_EVENT_USERS,
@@ -52,6 +56,8 @@ export function stripeSettings(config: StripeConfig): StripeSettings {
     BillableUsersRepository,
     BillingAccountsRepository,
     AuditLogRepository,
+    LicensePurchaseRepository,
+    LicensePurchaseService,
     UsageRelayService,
     UserMonthService,
     SubscriptionReconciler,
@@ -59,6 +65,9 @@ export function stripeSettings(config: StripeConfig): StripeSettings {
   ],
   exports: [
     ReconciliationService,
+    LicensePurchaseRepository,
+    LicensePurchaseService,
+    AuditLogRepository,
     StripeGateway,
     UsageRelayRepository,
     BillableUsersRepository,

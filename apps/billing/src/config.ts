@@ -16,6 +16,10 @@ const stripeConfigSchema = z.object({
   /** Metered prices (R10): the subscription item of each provider uses its model's price. */
   STRIPE_PRICE_PER_AUTHENTICATION: z.string().min(1).default('price_auth'),
   STRIPE_PRICE_PER_USER: z.string().min(1).default('price_user'),
+  /** Licensed (per-seat, monthly) price of license seats bought through Stripe (R4, decision 0018). */
+  STRIPE_PRICE_PER_SEAT: z.string().min(1).default('price_seat'),
+  /** Days a bought pool stays in force after a renewal payment failed; then it lapses (decision 0018). */
+  LICENSE_UNPAID_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   /** Billing meters behind those prices: the event name meter events are sent with, and the id reconciliation reads. */
   STRIPE_METER_EVENT_AUTHENTICATIONS: z.string().min(1).default('twofold_authentications'),
   STRIPE_METER_EVENT_USERS: z.string().min(1).default('twofold_billable_users'),

@@ -126,11 +126,7 @@ CREATE TABLE "license_purchases" (
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "license_purchases_pkey" PRIMARY KEY ("tenant_id","id"),
-    CONSTRAINT "license_purchases_status_check" CHECK ("status" IN
-      ('pending', 'awaiting_payment', 'active', 'past_due', 'lapsed', 'ended', 'failed')),
-    CONSTRAINT "license_purchases_seats_check" CHECK ("seats" > 0),
-    CONSTRAINT "license_purchases_term_check" CHECK ("term_months" BETWEEN 1 AND 36)
+    CONSTRAINT "license_purchases_pkey" PRIMARY KEY ("tenant_id","id")
 );
 CREATE UNIQUE INDEX "license_purchases_stripe_subscription_id_key" ON "license_purchases"("stripe_subscription_id");
 CREATE INDEX "license_purchases_tenant_id_created_at_id_idx" ON "license_purchases"("tenant_id", "created_at", "id");
@@ -139,6 +135,26 @@ CREATE INDEX "license_purchases_open_idx" ON "license_purchases" ("status", "ten
   WHERE "status" IN ('pending', 'past_due');
 ALTER TABLE "license_purchases" ADD CONSTRAINT "license_purchases_tenant_id_fkey"
   FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- Rules as a BEFORE trigger, not CHECK constraints (libs/platform/db/test/migrations.test.ts).
+CREATE FUNCTION "twofold_license_purchases_check"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.status NOT IN ('pending', 'awaiting_payment', 'active', 'past_due', 'lapsed', 'ended', 'failed') THEN
+    RAISE EXCEPTION 'license_purchase_status_invalid' USING ERRCODE = '23514', DETAIL = NEW.status;
+  END IF;
+  IF NEW.seats <= 0 THEN
+    RAISE EXCEPTION 'license_purchase_seats_invalid' USING ERRCODE = '23514';
+  END IF;
+  IF NEW.term_months < 1 OR NEW.term_months > 36 THEN
+    RAISE EXCEPTION 'license_purchase_term_invalid' USING ERRCODE = '23514';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER "license_purchases_check"
+  BEFORE INSERT OR UPDATE ON "license_purchases"
+  FOR EACH ROW EXECUTE FUNCTION "twofold_license_purchases_check"();
 
 ALTER TABLE "license_purchases" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "tenant_isolation" ON "license_purchases" FOR ALL TO twofold_app

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiQuery } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiConflictResponse,
@@ -9,10 +10,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { LicenseErrorCode } from '@twofold/directory/domain';
+import { LicenseErrorCode, LicenseErrors } from '@twofold/directory/domain';
 import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
 import { Clock } from '@twofold/platform/db';
 import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { PageQueryDto } from '../common/page.dto';
@@ -26,6 +28,7 @@ import {
   LicensePoolDto,
   LicensePoolPageDto,
   LicenseSummaryDto,
+  OperatorTenantQueryDto,
   toAssignmentDto,
   toPoolDto,
   UpdateLicensePoolDto,
@@ -33,6 +36,19 @@ import {
 import { LicensesService } from './licenses.service';
 
 const PoolId = () => IdParam('id', LicenseErrorCode.LicensePoolNotFound, 'The license pool');
+/**
+ * R4: seats are bought (decision 0018). Making a pool, and changing its seats or term, takes the
+ * platform operator's key and the tenant it is for; a tenant key gets 403 `operator_only`.
+ */
+function operatorTenant(principal: Principal, tenantId: string | undefined): string {
+  if (principal.kind !== 'operator') throw LicenseErrors.operatorOnly();
+  if (!tenantId)
+    throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'tenantId is required with the operator key.', {
+      errors: [{ field: 'tenantId', problems: ['tenantId is required with the operator key'] }],
+    });
+  return tenantId;
+}
+
 const AssignedUserId = () => IdParam('userId', LicenseErrorCode.LicenseAssignmentNotFound, 'The license assignment');
 
 @ApiTags('licenses')
@@ -46,14 +62,21 @@ export class LicensesController {
 
   @Post('license-pools')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Record seats bought for a term (R4).' })
+  @RequiresKey('operator', 'tenant')
+  @ApiOperation({
+    summary:
+      'Record seats sold in a sales-led deal (R4): platform operator key, with the tenant in the body. Tenants buy ' +
+      'seats with POST /v1/billing/license-purchases (billing service).',
+  })
   @ApiCreatedResponse({ type: LicensePoolDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`operator_only`: a tenant key cannot make seats.' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`tenant_not_found`' })
   async create(
-    @TenantId() tenantId: string,
     @Body() body: CreateLicensePoolDto,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<LicensePoolDto> {
+    const tenantId = operatorTenant(principal, body.tenantId);
     return toPoolDto(
       await this.licenses.createPool(tenantId, body, actorOf(principal), correlationId),
       this.clock.now(),
@@ -85,16 +108,25 @@ export class LicensesController {
   }
 
   @Patch('license-pools/:id')
+  @RequiresKey('operator', 'tenant')
+  @ApiOperation({
+    summary:
+      'Rename a pool (tenant key), or change its seats or term (platform operator key with `tenantId`; R4). A pool ' +
+      'bought through Stripe follows its purchase.',
+  })
   @ApiOkResponse({ type: LicensePoolDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: '`seats_below_assigned`' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`operator_only`: seats or term with a tenant key.' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`seats_below_assigned`, `license_pool_purchased`' })
   async update(
-    @TenantId() tenantId: string,
     @PoolId() id: string,
     @Body() body: UpdateLicensePoolDto,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<LicensePoolDto> {
+    const changesSeats = body.seats !== undefined || body.termStart !== undefined || body.termEnd !== undefined;
+    const tenantId =
+      principal.kind === 'tenant' && !changesSeats ? principal.tenantId : operatorTenant(principal, body.tenantId);
     return toPoolDto(
       await this.licenses.updatePool(tenantId, id, body, actorOf(principal), correlationId),
       this.clock.now(),
@@ -103,15 +135,20 @@ export class LicensesController {
 
   @Delete('license-pools/:id')
   @HttpCode(204)
+  @RequiresKey('operator', 'tenant')
+  @ApiOperation({ summary: 'Delete an unused sales-led pool (platform operator key, `?tenantId=`; R4).' })
+  @ApiQuery({ name: 'tenantId', required: false, description: 'The tenant of the pool (operator key).' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: '`license_pool_in_use`' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`operator_only`' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`license_pool_in_use`, `license_pool_purchased`' })
   async delete(
-    @TenantId() tenantId: string,
     @PoolId() id: string,
+    @Query() query: OperatorTenantQueryDto,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<void> {
+    const tenantId = operatorTenant(principal, query.tenantId);
     await this.licenses.deletePool(tenantId, id, actorOf(principal), correlationId);
   }
 

@@ -6,6 +6,7 @@ import {
   UserRepository,
 } from '@twofold/directory/data-access';
 import { LicenseErrors, termCovers, UserErrors } from '@twofold/directory/domain';
+import { TenancyErrors } from '@twofold/tenancy/domain';
 import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import type { Actor } from '@twofold/tenancy/contracts';
@@ -53,6 +54,7 @@ export class LicensesService {
     const termEnd = new Date(input.termEnd);
     if (termEnd <= termStart) throw LicenseErrors.termInvalid();
     return this.db.inTenant(tenantId, async (scope) => {
+      if (!(await this.licenses.tenantExists(scope))) throw TenancyErrors.tenantNotFound();
       const pool = await this.licenses.createPool(scope, {
         name: input.name ?? null,
         seats: input.seats,
@@ -93,6 +95,9 @@ export class LicensesService {
       .inTenant(tenantId, async (scope) => {
         const before = await this.licenses.lockPool(scope, id);
         if (!before) throw LicenseErrors.poolNotFound();
+        // A bought pool's seats and term follow its Stripe subscription (decision 0018).
+        const changesSeats = patch.seats !== undefined || patch.termStart !== undefined || patch.termEnd !== undefined;
+        if (before.purchaseId && changesSeats) throw LicenseErrors.poolPurchased();
         seats = before.seats;
         const termStart = patch.termStart ? new Date(patch.termStart) : before.termStart;
         const termEnd = patch.termEnd ? new Date(patch.termEnd) : before.termEnd;
@@ -121,6 +126,7 @@ export class LicensesService {
     await this.db.inTenant(tenantId, async (scope) => {
       const pool = await this.licenses.lockPool(scope, id);
       if (!pool) throw LicenseErrors.poolNotFound();
+      if (pool.purchaseId) throw LicenseErrors.poolPurchased();
       if (pool.assignedCount > 0) throw LicenseErrors.poolInUse(pool.assignedCount);
       await this.licenses.deletePool(scope, id);
       await this.audit.record(scope, actor, {

@@ -7,6 +7,11 @@ export interface IsolationCase {
   method: Method;
   path: string;
   body?: object;
+  /**
+   * An operator-only operation (R4 seats): sent with the platform operator's key naming tenant B
+   * (`?tenantId=` or the body's `tenantId`) and tenant A's ids.
+   */
+  asOperator?: 'query' | 'body';
 }
 
 /**

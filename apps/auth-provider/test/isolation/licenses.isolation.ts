@@ -1,12 +1,14 @@
-import { bearer, createUser } from '../harness';
+import { bearer, createPool, createUser } from '../harness';
 import type { IsolationFeature } from './feature';
 
 export const licenses: IsolationFeature = {
   name: 'licenses',
   cases: [
     { method: 'get', path: '/v1/license-pools/{id}' },
-    { method: 'patch', path: '/v1/license-pools/{id}', body: { seats: 1000 } },
-    { method: 'delete', path: '/v1/license-pools/{id}' },
+    // Seats, term and deletion take the operator key (a tenant key gets 403 operator_only: licenses.test.ts).
+    { method: 'patch', path: '/v1/license-pools/{id}', body: { name: 'renamed' } },
+    { method: 'patch', path: '/v1/license-pools/{id}', body: { seats: 1000 }, asOperator: 'body' },
+    { method: 'delete', path: '/v1/license-pools/{id}', asOperator: 'query' },
     { method: 'get', path: '/v1/license-pools/{id}/assignments' },
     {
       method: 'post',
@@ -21,11 +23,7 @@ export const licenses: IsolationFeature = {
     { method: 'delete', path: '/v1/license-pools/{id}/assignments/{userId}' },
   ],
   async seed(h, a) {
-    const pool = await h
-      .http()
-      .post('/v1/license-pools')
-      .set(bearer(a.apiKey))
-      .send({ seats: 2, termStart: '2026-01-01T00:00:00Z', termEnd: '2099-01-01T00:00:00Z' });
+    const pool = { body: await createPool(h, a, 2) };
     const u = await createUser(h, a);
     await h
       .http()

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { backoffMs } from '@twofold/billing/domain';
+import { LicensePurchaseService } from '../purchases/license-purchase.service';
 import { SubscriptionReconciler } from '../subscriptions/subscription-reconciler.service';
 import { UsageRelayService } from './usage-relay.service';
 import { UserMonthService } from './user-month.service';
@@ -24,6 +25,7 @@ export class BillingLoop implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly reconciler: SubscriptionReconciler,
     private readonly userMonths: UserMonthService,
     private readonly relay: UsageRelayService,
+    private readonly purchases: LicensePurchaseService,
     @Inject(BILLING_LOOP_INTERVAL) private readonly intervalMs: number,
   ) {}
 
@@ -45,13 +47,14 @@ export class BillingLoop implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async pass(): Promise<{ busy: boolean; failing: boolean; staleRows: number; failedRows: number }> {
     const objects = await this.reconciler.reconcileAll();
+    const seats = await this.purchases.reconcileAll();
     await this.userMonths.closeEndedMonths();
     const usage = await this.relay.relayAll();
     const stale = await this.relay.checkStale();
     const failed = await this.relay.checkFailed();
     return {
       busy: usage.claimed > 0 && usage.transientFailures === 0,
-      failing: usage.transientFailures > 0 || objects.failed > 0,
+      failing: usage.transientFailures > 0 || objects.failed > 0 || seats.failed > 0,
       staleRows: stale.rows,
       failedRows: failed.length,
     };

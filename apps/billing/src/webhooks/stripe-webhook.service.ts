@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { BillingErrors, isUnpaidInvoice, shouldApply } from '@twofold/billing/domain';
-import { BillingAccountsRepository, StripeGateway } from '@twofold/billing/data-access';
+import { BillingAccountsRepository, LicensePurchaseRepository, StripeGateway } from '@twofold/billing/data-access';
 import { Clock, DbService, TenantScope } from '@twofold/platform/db';
+import { LicensePurchaseService } from '../purchases/license-purchase.service';
 
 /** R10: Stripe may sign events at most this long ago, and not later than this ahead of our clock. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -49,7 +50,9 @@ const SubscriptionObject = z
     canceled_at: Seconds,
     items: z
       .object({
-        data: z.array(z.object({ current_period_start: Seconds, current_period_end: Seconds }).passthrough()),
+        data: z.array(
+          z.object({ current_period_start: Seconds, current_period_end: Seconds, quantity: Seconds }).passthrough(),
+        ),
       })
       .passthrough()
       .optional(),
@@ -92,6 +95,13 @@ function notUnderstood(event: Stripe.Event): string | null {
 const secondsToDate = (s: number | null | undefined) => (typeof s === 'number' ? new Date(s * 1000) : null);
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
 
+/** The subscription an invoice bills (Stripe's newer `parent.subscription_details`, or the older field). */
+const subscriptionOfInvoice = (invoice: Stripe.Invoice) =>
+  idOf(
+    (invoice as unknown as { parent?: { subscription_details?: { subscription?: string } } }).parent
+      ?.subscription_details?.subscription ?? (invoice as unknown as { subscription?: string }).subscription,
+  );
+
 /**
  * Stripe webhooks: signature over the raw body, each event stored once by its id, then applied
  * idempotently and in any order (an object keeps the `created` of the newest event applied).
@@ -105,6 +115,8 @@ export class StripeWebhookService {
     private readonly accounts: BillingAccountsRepository,
     private readonly db: DbService,
     private readonly clock: Clock,
+    private readonly purchases: LicensePurchaseRepository,
+    private readonly seatPurchases: LicensePurchaseService,
   ) {}
 
   verify(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
@@ -171,11 +183,34 @@ export class StripeWebhookService {
       return null;
     }
     const eventCreated = new Date(event.created * 1000);
+    // R4: a seat purchase's subscription (decision 0018), found by its Stripe id in the same tenant.
+    const subscriptionStripeId = event.type.startsWith('customer.subscription.')
+      ? (event.data.object as { id: string }).id
+      : subscriptionOfInvoice(event.data.object as Stripe.Invoice);
+    const purchase = subscriptionStripeId ? await this.purchases.findBySubscription(subscriptionStripeId) : undefined;
+    const purchaseId = purchase?.tenantId === owner.tenantId ? purchase.id : null;
     await this.db.inTenant(owner.tenantId, async (scope) => {
-      if (event.type.startsWith('customer.subscription.'))
-        await this.applySubscription(scope, event.data.object as Stripe.Subscription, eventCreated);
-      else
-        await this.applyInvoice(scope, owner.customerId, event.type, event.data.object as Stripe.Invoice, eventCreated);
+      if (event.type.startsWith('customer.subscription.')) {
+        const sub = event.data.object as Stripe.Subscription;
+        if (purchaseId)
+          await this.seatPurchases.applySubscription(
+            scope,
+            purchaseId,
+            {
+              status: sub.status,
+              quantity: sub.items?.data?.[0]?.quantity ?? null,
+              canceledAt: secondsToDate(sub.canceled_at),
+              deleted: event.type === 'customer.subscription.deleted',
+            },
+            eventCreated,
+          );
+        else await this.applySubscription(scope, sub, eventCreated);
+      } else {
+        const invoice = event.data.object as Stripe.Invoice;
+        await this.applyInvoice(scope, owner.customerId, event.type, invoice, eventCreated);
+        if (purchaseId)
+          await this.seatPurchases.applyInvoice(scope, purchaseId, event.type, invoice.status ?? 'draft', eventCreated);
+      }
     });
     return owner.tenantId;
   }
@@ -208,10 +243,7 @@ export class StripeWebhookService {
     const stored = await this.accounts.invoiceByStripeId(scope, invoice.id ?? '');
     const status = invoice.status ?? 'draft';
     if (shouldApply('invoice', stored, { eventCreated, status })) {
-      const subscriptionStripeId = idOf(
-        (invoice as unknown as { parent?: { subscription_details?: { subscription?: string } } }).parent
-          ?.subscription_details?.subscription ?? (invoice as unknown as { subscription?: string }).subscription,
-      );
+      const subscriptionStripeId = subscriptionOfInvoice(invoice);
       const subscription = subscriptionStripeId
         ? await this.accounts.subscriptionByStripeId(scope, subscriptionStripeId)
         : null;

@@ -10,6 +10,10 @@ export interface StripeSettings {
   webhookSecret: string;
   timeoutMs: number;
   prices: { per_authentication: string; per_user: string };
+  /** Licensed per-seat price of bought license seats (R4). */
+  seatPrice: string;
+  /** Days a bought pool stays in force after a failed renewal. */
+  unpaidGraceDays: number;
   meterEvents: { per_authentication: string; per_user: string };
   meterIds: { per_authentication: string; per_user: string };
 }
@@ -104,6 +108,38 @@ export class StripeGateway {
     return call(() =>
       this.stripe.subscriptions.create(
         { customer: p.customer, items: [{ price: p.price }], metadata: p.metadata },
+        { idempotencyKey: p.idempotencyKey },
+      ),
+    );
+  }
+
+  /** R4: seats bought by the tenant: a licensed price with quantity = seats, ending after the term. */
+  async createSeatSubscription(p: {
+    customer: string;
+    seats: number;
+    cancelAt: number;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }): Promise<Stripe.Subscription> {
+    return call(() =>
+      this.stripe.subscriptions.create(
+        {
+          customer: p.customer,
+          items: [{ price: this.settings.seatPrice, quantity: p.seats }],
+          cancel_at: p.cancelAt,
+          metadata: p.metadata,
+        },
+        { idempotencyKey: p.idempotencyKey },
+      ),
+    );
+  }
+
+  /** A seat change mid-term: Stripe prorates it; our pool follows its webhook. */
+  async changeSeats(p: { subscription: string; item: string; seats: number; idempotencyKey: string }): Promise<void> {
+    await call(() =>
+      this.stripe.subscriptions.update(
+        p.subscription,
+        { items: [{ id: p.item, quantity: p.seats }], proration_behavior: 'create_prorations' },
         { idempotencyKey: p.idempotencyKey },
       ),
     );

@@ -6,6 +6,9 @@ export enum BillingErrorCode {
   ProviderNotFound = 'provider_not_found',
   PeriodInvalid = 'period_invalid',
   BillingUnavailable = 'billing_unavailable',
+  LicensePurchaseNotFound = 'license_purchase_not_found',
+  LicensePurchaseNotActive = 'license_purchase_not_active',
+  SeatsBelowAssigned = 'seats_below_assigned',
 }
 
 export const BillingErrors = {
@@ -21,6 +24,19 @@ export const BillingErrors = {
   providerNotFound: () => new NotFoundError(BillingErrorCode.ProviderNotFound, 'The provider'),
   periodInvalid: (value: string) =>
     new DomainError(BillingErrorCode.PeriodInvalid, 'invalid', `period must be a month as yyyy-mm, got "${value}".`),
+  licensePurchaseNotFound: () => new NotFoundError(BillingErrorCode.LicensePurchaseNotFound, 'The license purchase'),
+  licensePurchaseNotActive: (status: string) =>
+    new DomainError(
+      BillingErrorCode.LicensePurchaseNotActive,
+      'conflict',
+      `Seats can change only while the purchase is active or past due; it is ${status}.`,
+    ),
+  seatsBelowAssigned: (assigned: number) =>
+    new DomainError(
+      BillingErrorCode.SeatsBelowAssigned,
+      'conflict',
+      `${assigned} seats of this purchase are assigned; unassign some before buying fewer.`,
+    ),
   billingUnavailable: () =>
     new DomainError(
       BillingErrorCode.BillingUnavailable,

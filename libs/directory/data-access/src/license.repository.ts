@@ -9,6 +9,8 @@ export interface LicensePoolRow {
   assignedCount: number;
   termStart: Date;
   termEnd: Date;
+  /** Set when the seats were bought through Stripe (billing's license purchase). */
+  purchaseId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,6 +30,7 @@ const POOL_FIELDS = {
   assignedCount: true,
   termStart: true,
   termEnd: true,
+  purchaseId: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -46,6 +49,11 @@ export class LicenseRepository {
     input: { name?: string | null; seats: number; termStart: Date; termEnd: Date },
   ): Promise<LicensePoolRow> {
     return scope.tx.licensePool.create({ data: { tenantId: scope.tenantId, ...input }, select: POOL_FIELDS });
+  }
+
+  /** Whether the scope's tenant exists (the operator names it in the request). */
+  async tenantExists(scope: TenantScope): Promise<boolean> {
+    return (await scope.tx.tenant.count({ where: { id: scope.tenantId } })) === 1;
   }
 
   /** Reads the pool and locks it to the end of the transaction: seat checks and assignments serialise here. */

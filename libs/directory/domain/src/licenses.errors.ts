@@ -10,9 +10,25 @@ export enum LicenseErrorCode {
   LicensePoolInUse = 'license_pool_in_use',
   LicenseTermInvalid = 'license_term_invalid',
   UnlicensedUsersRemain = 'unlicensed_users_remain',
+  OperatorOnly = 'operator_only',
+  LicensePoolPurchased = 'license_pool_purchased',
 }
 
 export const LicenseErrors = {
+  /** R4: seats are bought (decision 0018); a tenant key cannot make or grow them. */
+  operatorOnly: () =>
+    new DomainError(
+      LicenseErrorCode.OperatorOnly,
+      'forbidden',
+      'Seats are bought: buy them with POST /v1/billing/license-purchases (billing service), or ask the platform ' +
+        'operator for a sales-led pool. A tenant key may read pools, rename them and assign or unassign seats.',
+    ),
+  poolPurchased: () =>
+    new DomainError(
+      LicenseErrorCode.LicensePoolPurchased,
+      'conflict',
+      'This pool was bought through Stripe: its seats and term follow the purchase (PATCH /v1/billing/license-purchases/{id}).',
+    ),
   poolNotFound: () => new NotFoundError(LicenseErrorCode.LicensePoolNotFound, 'The license pool'),
   assignmentNotFound: () => new NotFoundError(LicenseErrorCode.LicenseAssignmentNotFound, 'The license assignment'),
   noFreeSeats: (seats: number) =>

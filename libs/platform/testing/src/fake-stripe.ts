@@ -47,10 +47,11 @@ export interface FakeMeter {
 
 export interface FakePrice {
   id: string;
-  /** Minor units per unit of the meter's aggregated value. */
+  /** Minor units per unit of the meter's aggregated value (metered) or per unit of quantity (licensed). */
   unit_amount: number;
   currency: string;
-  meter: string;
+  /** The meter of a metered price; absent for a licensed (per-seat) price. */
+  meter?: string;
 }
 
 interface StoredResponse {
@@ -65,7 +66,9 @@ interface Subscription {
   customer: string;
   status: string;
   created: number;
+  start_date: number;
   canceled_at: number | null;
+  cancel_at: number | null;
   metadata: Record<string, string>;
   items: {
     object: 'list';
@@ -73,6 +76,7 @@ interface Subscription {
       id: string;
       object: 'subscription_item';
       price: { id: string };
+      quantity?: number;
       current_period_start: number;
       current_period_end: number;
     }[];
@@ -105,6 +109,33 @@ export class FakeStripe {
   constructor() {
     this.defineMeteredPrice('price_auth', 'mtr_auth', 'twofold_authentications', 5);
     this.defineMeteredPrice('price_user', 'mtr_user', 'twofold_billable_users', 300);
+    this.prices.set('price_seat', { id: 'price_seat', unit_amount: 250, currency: 'usd' });
+  }
+
+  /**
+   * A subscription's invoice, as Stripe sends it in invoice.* events: for a licensed price the amount
+   * is quantity × unit amount (what the period costs).
+   */
+  invoiceFor(subscriptionId: string, status: 'open' | 'paid' = 'paid'): Record<string, unknown> {
+    const sub = this.subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+    const item = sub.items.data[0];
+    const amount = (item?.quantity ?? 1) * (this.prices.get(item?.price.id ?? '')?.unit_amount ?? 0);
+    return {
+      id: `in_${this.nextId()}`,
+      object: 'invoice',
+      customer: sub.customer,
+      status,
+      currency: 'usd',
+      subtotal: amount,
+      total: amount,
+      amount_due: amount,
+      amount_paid: status === 'paid' ? amount : 0,
+      period_start: item?.current_period_start,
+      period_end: item?.current_period_end,
+      hosted_invoice_url: null,
+      parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+    };
   }
 
   defineMeteredPrice(priceId: string, meterId: string, eventName: string, unitAmount: number, currency = 'usd'): void {
@@ -318,9 +349,21 @@ export class FakeStripe {
     if (key === 'POST /subscriptions') {
       const customer = p.customer as string;
       if (!this.customers.has(customer)) return missing('customer', customer);
-      const items = (p.items ?? []) as { price?: string }[];
+      const items = (p.items ?? []) as { price?: string; quantity?: string }[];
       const price = items[0]?.price;
       if (!price || !this.prices.has(price)) return missing('price', price);
+      const licensed = !this.prices.get(price)?.meter;
+      const quantity = items[0]?.quantity === undefined ? undefined : Number(items[0].quantity);
+      if (!licensed && quantity !== undefined)
+        return {
+          status: 400,
+          body: apiError(
+            'invalid_request_error',
+            'parameter_invalid',
+            'A metered price takes no quantity.',
+            'items[0][quantity]',
+          ),
+        };
       const now = this.now();
       const start = new Date(now * 1000);
       const periodStart = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1) / 1000;
@@ -331,7 +374,9 @@ export class FakeStripe {
         customer,
         status: 'active',
         created: now,
+        start_date: now,
         canceled_at: null,
+        cancel_at: p.cancel_at === undefined ? null : Number(p.cancel_at),
         metadata: (p.metadata ?? {}) as Record<string, string>,
         items: {
           object: 'list',
@@ -340,6 +385,7 @@ export class FakeStripe {
               id: `si_${this.nextId()}`,
               object: 'subscription_item',
               price: { id: price },
+              ...(licensed ? { quantity: quantity ?? 1 } : {}),
               current_period_start: periodStart,
               current_period_end: periodEnd,
             },
@@ -352,6 +398,26 @@ export class FakeStripe {
     if (r.method === 'GET' && parts[1] === 'subscriptions' && parts.length === 3) {
       const s = this.subscriptions.get(id ?? '');
       return s ? ok(s) : missing('subscription', id);
+    }
+    if (r.method === 'POST' && parts[1] === 'subscriptions' && parts.length === 3) {
+      const s = this.subscriptions.get(id ?? '');
+      if (!s) return missing('subscription', id);
+      if (s.status === 'canceled')
+        return {
+          status: 400,
+          body: apiError(
+            'invalid_request_error',
+            'resource_missing',
+            'A canceled subscription can only update its metadata.',
+          ),
+        };
+      const items = (p.items ?? []) as { id?: string; quantity?: string }[];
+      for (const change of items) {
+        const item = s.items.data.find((i) => i.id === change.id);
+        if (!item) return missing('subscription_item', change.id);
+        if (change.quantity !== undefined) item.quantity = Number(change.quantity);
+      }
+      return ok(s);
     }
     if (r.method === 'DELETE' && parts[1] === 'subscriptions' && parts.length === 3) {
       const s = this.subscriptions.get(id ?? '');
@@ -471,15 +537,17 @@ export class FakeStripe {
       const lines = subs.map((s) => {
         const item = s.items.data[0];
         const price = this.prices.get(item?.price.id ?? '');
-        const meter = price ? this.meters.get(price.meter) : undefined;
-        const quantity = meter
-          ? this.meterEventsFor(customer, meter.event_name)
-              .filter(
-                (e) =>
-                  e.timestamp >= (item?.current_period_start ?? 0) && e.timestamp < (item?.current_period_end ?? 0),
-              )
-              .reduce((sum, e) => sum + e.value, 0)
-          : 0;
+        const meter = price?.meter ? this.meters.get(price.meter) : undefined;
+        const quantity = !price?.meter
+          ? (item?.quantity ?? 1)
+          : meter
+            ? this.meterEventsFor(customer, meter.event_name)
+                .filter(
+                  (e) =>
+                    e.timestamp >= (item?.current_period_start ?? 0) && e.timestamp < (item?.current_period_end ?? 0),
+                )
+                .reduce((sum, e) => sum + e.value, 0)
+            : 0;
         return {
           subscription: s.id,
           price: price?.id,

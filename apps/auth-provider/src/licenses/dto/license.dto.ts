@@ -15,7 +15,20 @@ import {
 import type { LicenseAssignmentRow, LicensePoolRow } from '@twofold/directory/data-access';
 import { IdField } from '@twofold/platform/http';
 
+/** With the platform operator's key: the tenant the pool is for (R4, decision 0018). */
+export class OperatorTenantQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The tenant (platform operator key only).' })
+  @IsOptional()
+  @IdField()
+  tenantId?: string;
+}
+
 export class CreateLicensePoolDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The tenant the seats were sold to (required: operator key).' })
+  @IsOptional()
+  @IdField()
+  tenantId?: string;
+
   @ApiPropertyOptional({ maxLength: 200, nullable: true, example: 'FY27 annual seats' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
@@ -39,6 +52,14 @@ export class CreateLicensePoolDto {
 }
 
 export class UpdateLicensePoolDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The tenant of the pool (operator key, to change seats or term).',
+  })
+  @IsOptional()
+  @IdField()
+  tenantId?: string;
+
   @ApiPropertyOptional({ maxLength: 200, nullable: true })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
@@ -87,6 +108,13 @@ export class LicensePoolDto {
   @ApiProperty({ description: 'seats - assigned' }) free!: number;
   @ApiProperty() termStart!: Date;
   @ApiProperty() termEnd!: Date;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'The Stripe purchase these seats were bought with; null for a sales-led pool.',
+  })
+  purchaseId!: string | null;
   @ApiProperty({ description: 'The term covers now: its seats license their users.' }) inForce!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -140,6 +168,7 @@ export function toPoolDto(p: LicensePoolRow, now: Date): LicensePoolDto {
     free: p.seats - p.assignedCount,
     termStart: p.termStart,
     termEnd: p.termEnd,
+    purchaseId: p.purchaseId,
     inForce: p.termStart <= now && now < p.termEnd,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
