@@ -37,6 +37,7 @@ export type HotPath =
   | 'resend'
   | 'get'
   | 'sweeper'
+  | 'user deletion'
   | 'delivery worker'
   | 'delivery callback'
   | 'usage relay'
@@ -368,6 +369,13 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
     covers: ['AuthenticationSqlRepository.expiredPending'],
     tenantScoped: false,
     run: ({ db }) => authentications.expiredPending(db, 100),
+  },
+  {
+    path: 'user deletion',
+    what: "lock the user's pending authentications, each with what its record needs (R26)",
+    covers: ['AuthenticationSqlRepository.lockPendingOfUser'],
+    tenantScoped: true,
+    run: (ctx) => inSql(ctx, (scope) => authentications.lockPendingOfUser(scope, ctx.f.userId)),
   },
   {
     path: 'delivery worker',

@@ -5,6 +5,7 @@ import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
 import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
 import { secretBoxProvider } from '../common/secret-box.provider';
+import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 import { AuthenticationSweeper } from './authentication-sweeper';
 import { AuthenticationsController } from './authentications.controller';
@@ -16,6 +17,7 @@ import { AuthenticationsService } from './authentications.service';
     AuthenticationsService,
     AuthenticationSweeper,
     AuthenticationGuards,
+    AuthenticationCloser,
     secretBoxProvider,
     AuthenticationSqlRepository,
     UsageOutboxSqlRepository,
@@ -23,5 +25,6 @@ import { AuthenticationsService } from './authentications.service';
     AuthenticatorSqlRepository,
     OathTokenSqlRepository,
   ],
+  exports: [AuthenticationCloser],
 })
 export class AuthenticationsModule {}

@@ -2,13 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { randomBytes } from 'node:crypto';
 import {
-  AuthenticationPatch,
   AuthenticationRow,
   AuthenticationSqlRepository,
   ContextProvider,
   ContextServer,
   ContextUser,
-  RecordContext,
   StartContext,
 } from '@twofold/authentication/data-access';
 import {
@@ -23,7 +21,6 @@ import {
   generateNumericCode,
   hashCode,
   isCodeDelivered,
-  keepOnly,
   MAX_ATTEMPTS,
   verifyHotp,
   verifyTotp,
@@ -42,8 +39,8 @@ import {
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
-import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
+import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 
 /** Who calls: a tenant's application (API key) or one of its activated MFA servers (R12). */
@@ -100,8 +97,6 @@ export function viewOf(a: AuthenticationRow, override?: Partial<AuthenticationVi
   };
 }
 
-type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason | null; attempts?: number };
-
 /**
  * The authentication API (R11–R14, R17, R18, R26). Every authentication writes its usage row in
  * the transaction that creates it (R2: resends and method switches do not add one) and ends in
@@ -127,6 +122,7 @@ export class AuthenticationsService {
     private readonly messages: MessageSqlRepository,
     private readonly authenticators: AuthenticatorSqlRepository,
     private readonly tokens: OathTokenSqlRepository,
+    private readonly closer: AuthenticationCloser,
   ) {
     this.codePepper = box.derive('one-time-code-hash');
   }
@@ -221,7 +217,7 @@ export class AuthenticationsService {
         scope.commitWithNext();
         await this.authentications.writeRecord(
           scope,
-          this.recordOf(auth, {
+          this.closer.recordOf(auth, {
             firstName: user.firstName,
             lastName: user.lastName,
             email: user.email,
@@ -249,7 +245,7 @@ export class AuthenticationsService {
       const gate = gateVerification(auth, caller.serverId, now);
       if (gate.kind === 'closed') return viewOf(auth);
       if (gate.kind === 'deny')
-        return viewOf(await this.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
+        return viewOf(await this.closer.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
       const userKey = AuthenticationGuards.userKey(caller.tenantId, auth.userId ?? auth.userName);
       const lockout = await this.guards.lockout.check(userKey, now.getTime());
       if (lockout.locked) throw AuthenticationErrors.userLockedOut(lockout.retryAfterSeconds);
@@ -259,7 +255,7 @@ export class AuthenticationsService {
         outcome = { userKey, success: true, failure: false };
         const device = check.device ?? null;
         return viewOf(
-          await this.close(
+          await this.closer.close(
             scope,
             { ...auth, deviceActivationId: device?.id ?? auth.deviceActivationId },
             record,
@@ -268,12 +264,17 @@ export class AuthenticationsService {
           ),
         );
       }
-      if (check.final) return viewOf(await this.close(scope, auth, record, { status: 'denied', reason: check.reason }));
+      if (check.final)
+        return viewOf(await this.closer.close(scope, auth, record, { status: 'denied', reason: check.reason }));
       outcome = { userKey, success: false, failure: true };
       const next = afterWrongCode(auth.attempts);
       if (next.final)
         return viewOf(
-          await this.close(scope, auth, record, { status: 'denied', reason: next.reason, attempts: next.attempts }),
+          await this.closer.close(scope, auth, record, {
+            status: 'denied',
+            reason: next.reason,
+            attempts: next.attempts,
+          }),
         );
       scope.commitWithNext();
       const updated = await this.authentications.update(scope, id, { attempts: next.attempts });
@@ -296,7 +297,7 @@ export class AuthenticationsService {
       const gate = gateVerification(auth, caller.serverId, now);
       if (gate.kind === 'closed') throw AuthenticationErrors.closed(STATUS_OF[auth.status]);
       if (gate.kind === 'deny')
-        return viewOf(await this.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
+        return viewOf(await this.closer.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
       if (!auth.userId) throw AuthenticationErrors.userNotFound();
       const ctx = await this.authentications.startContext(scope, {
         userId: auth.userId,
@@ -348,7 +349,9 @@ export class AuthenticationsService {
       if (auth.status === 'pending' && this.clock.now().getTime() >= auth.expiresAt.getTime()) {
         const locked = await this.authentications.lock(scope, id);
         if (locked?.auth.status === 'pending')
-          return viewOf(await this.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' }));
+          return viewOf(
+            await this.closer.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' }),
+          );
         return viewOf(locked?.auth ?? auth);
       }
       return viewOf(auth);
@@ -363,7 +366,7 @@ export class AuthenticationsService {
       await this.db.inTenantSql(tenantId, async (scope) => {
         const locked = await this.authentications.lock(scope, id);
         if (locked?.auth.status === 'pending' && this.clock.now().getTime() >= locked.auth.expiresAt.getTime()) {
-          await this.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' });
+          await this.closer.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' });
           closed += 1;
         }
       });
@@ -544,60 +547,5 @@ export class AuthenticationsService {
           : { ok: false, reason: 'denied_by_user', final: true };
       }
     }
-  }
-
-  /**
-   * The one way an authentication ends: status and its single record, in one statement. It is
-   * always its transaction's last statement, so COMMIT goes out with it.
-   */
-  private async close(
-    scope: SqlScope,
-    auth: AuthenticationRow,
-    context: RecordContext,
-    closing: Closing,
-    deviceToken: string | null = null,
-  ): Promise<AuthenticationRow> {
-    const completedAt = this.clock.now();
-    const patch: AuthenticationPatch = {
-      status: closing.status,
-      denyReason: closing.reason,
-      completedAt,
-      ...(closing.attempts !== undefined ? { attempts: closing.attempts } : {}),
-      ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
-    };
-    const closed = { ...auth, ...patch } as AuthenticationRow;
-    scope.commitWithNext();
-    return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
-  }
-
-  /** R26: every field the provider keeps, the tenant's data region and the correlation id. */
-  private recordOf(auth: AuthenticationRow, context: RecordContext, deviceToken: string | null = null) {
-    const keep: RecordFieldSettings = mergeRecordFields(
-      context.recordFields as Partial<RecordFieldSettings> | null,
-      undefined,
-    );
-    return {
-      authenticationId: auth.id,
-      providerId: auth.providerId,
-      occurredAt: auth.completedAt ?? this.clock.now(),
-      uniqueId: auth.userName,
-      userId: auth.userId,
-      serverId: auth.serverId,
-      firstName: keepOnly(keep.firstName, context.firstName),
-      lastName: keepOnly(keep.lastName, context.lastName),
-      email: keepOnly(keep.email, context.email),
-      phone: keepOnly(keep.phoneNumber, auth.phone),
-      deviceToken: keepOnly(keep.deviceToken, deviceToken),
-      method: auth.method,
-      mode: auth.method,
-      result: auth.status === 'succeeded' ? ('success' as const) : ('deny' as const),
-      denyReason: auth.status === 'expired' ? 'expired' : auth.denyReason,
-      serverName: keepOnly(keep.serverName, context.serverName),
-      serverIp: keepOnly(keep.serverIp, context.serverIp),
-      clientIp: keepOnly(keep.clientIp, auth.clientIp),
-      dataRegion: context.dataRegion,
-      deliveryStatus: isCodeDelivered(auth.method) ? context.deliveryStatus : null,
-      correlationId: auth.correlationId,
-    };
   }
 }
