@@ -308,17 +308,17 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
   },
   {
     path: 'verify',
-    what: "the user's app password hashes (R17)",
-    covers: ['AuthenticatorSqlRepository.appPasswordHashes'],
+    what: "the tenant's app password setting and the user's app password hashes (R17; hashed after the transaction)",
+    covers: ['AuthenticatorSqlRepository.appPasswordCandidates'],
     tenantScoped: true,
-    run: (ctx) => inSql(ctx, (scope) => authenticators.appPasswordHashes(scope, ctx.f.userId)),
+    run: (ctx) => inSql(ctx, (scope) => authenticators.appPasswordCandidates(scope, ctx.f.userId, 10)),
   },
   {
     path: 'verify',
-    what: 'mark the app password used',
-    covers: ['AuthenticatorSqlRepository.touchAppPassword'],
+    what: 'mark the matched app password used, if it and the tenant setting still allow it (R17)',
+    covers: ['AuthenticatorSqlRepository.useAppPassword'],
     tenantScoped: true,
-    run: (ctx) => inSql(ctx, (scope) => authenticators.touchAppPassword(scope, ctx.f.appPasswordId, ctx.now)),
+    run: (ctx) => inSql(ctx, (scope) => authenticators.useAppPassword(scope, ctx.f.appPasswordId, ctx.now)),
   },
   {
     path: 'verify',

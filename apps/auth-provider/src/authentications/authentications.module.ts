@@ -4,6 +4,7 @@ import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
 import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
+import { KeyDerivationModule } from '../common/key-derivation';
 import { secretBoxProvider } from '../common/secret-box.provider';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
@@ -12,6 +13,7 @@ import { AuthenticationsController } from './authentications.controller';
 import { AuthenticationsService } from './authentications.service';
 
 @Module({
+  imports: [KeyDerivationModule],
   controllers: [AuthenticationsController],
   providers: [
     AuthenticationsService,

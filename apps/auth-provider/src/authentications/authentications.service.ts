@@ -33,13 +33,15 @@ import {
   AuthMethodCode,
   deviceSeedAad,
   effectivePolicy,
+  matchAppPassword,
+  MAX_APP_PASSWORDS_PER_USER,
   normaliseUserName,
-  verifyAppPassword,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
 import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
+import { KeyDerivation } from '../common/key-derivation';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 
@@ -79,7 +81,20 @@ export interface AuthenticationView {
   attemptsRemaining?: number;
 }
 
-type Check = { ok: true; device?: { id: string; token: string } } | { ok: false; reason: DenyReason; final: boolean };
+type Check =
+  | { ok: true; device?: { id: string; token: string } }
+  | { ok: false; reason: DenyReason; final: boolean }
+  /** R17: the candidate hashes of an app password, to compute outside the transaction. */
+  | { derive: { id: string; passwordHash: string }[] };
+
+/** The app password an earlier pass matched (null: none matched). */
+type AppPasswordMatch = { id: string | null };
+
+type Outcome = { userKey: string; success: boolean; failure: boolean };
+
+type VerifyPass =
+  | { kind: 'done'; view: AuthenticationView; outcome: Outcome | null }
+  | { kind: 'derive'; passwords: { id: string; passwordHash: string }[] };
 
 const STATUS_OF = { pending: 'pending', succeeded: 'approved', denied: 'denied', expired: 'denied' } as const;
 
@@ -123,6 +138,7 @@ export class AuthenticationsService {
     private readonly authenticators: AuthenticatorSqlRepository,
     private readonly tokens: OathTokenSqlRepository,
     private readonly closer: AuthenticationCloser,
+    private readonly kdf: KeyDerivation,
   ) {
     this.codePepper = box.derive('one-time-code-hash');
   }
@@ -236,54 +252,89 @@ export class AuthenticationsService {
   }
 
   async verify(caller: Caller, id: string, input: VerifyInput): Promise<AuthenticationView> {
-    let outcome: { userKey: string; success: boolean; failure: boolean } | null = null;
-    const view = await this.db.inTenantSql(caller.tenantId, async (scope) => {
+    let matched: AppPasswordMatch | undefined;
+    for (;;) {
+      const pass = await this.verifyPass(caller, id, input, matched);
+      if (pass.kind === 'done') {
+        const o = pass.outcome;
+        if (o?.success) await this.guards.lockout.recordSuccess(o.userKey);
+        if (o?.failure) await this.guards.lockout.recordFailure(o.userKey, this.clock.now().getTime());
+        return pass.view;
+      }
+      // R17: the app password's hashes are computed between two transactions, never while the
+      // authentication's row lock (or a connection) is held, in the bounded pool (docs/decisions/0020).
+      const candidates = pass.passwords;
+      const code = input.code ?? '';
+      matched = {
+        id: await this.kdf.appPasswords.run(caller.tenantId, () => matchAppPassword(code, candidates)),
+      };
+    }
+  }
+
+  /**
+   * One locked pass of a verification. An app password needs two: the first reads the candidate
+   * hashes and releases the lock, the second (with the match) decides.
+   */
+  private verifyPass(
+    caller: Caller,
+    id: string,
+    input: VerifyInput,
+    matched: AppPasswordMatch | undefined,
+  ): Promise<VerifyPass> {
+    return this.db.inTenantSql(caller.tenantId, async (scope): Promise<VerifyPass> => {
       const now = this.clock.now();
       const locked = await this.authentications.lock(scope, id);
       if (!locked) throw AuthenticationErrors.notFound();
       const { auth, record } = locked;
+      const done = (view: AuthenticationView, outcome: Outcome | null = null): VerifyPass => ({
+        kind: 'done',
+        view,
+        outcome,
+      });
       const gate = gateVerification(auth, caller.serverId, now);
-      if (gate.kind === 'closed') return viewOf(auth);
+      if (gate.kind === 'closed') return done(viewOf(auth));
       if (gate.kind === 'deny')
-        return viewOf(await this.closer.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
+        return done(viewOf(await this.closer.close(scope, auth, record, { status: gate.status, reason: gate.reason })));
       const userKey = AuthenticationGuards.userKey(caller.tenantId, auth.userId ?? auth.userName);
       const lockout = await this.guards.lockout.check(userKey, now.getTime());
       if (lockout.locked) throw AuthenticationErrors.userLockedOut(lockout.retryAfterSeconds);
 
-      const check = await this.check(scope, auth, input, now);
+      const check = await this.check(scope, auth, input, now, matched);
+      if ('derive' in check) return { kind: 'derive', passwords: check.derive };
       if (check.ok) {
-        outcome = { userKey, success: true, failure: false };
         const device = check.device ?? null;
-        return viewOf(
-          await this.closer.close(
-            scope,
-            { ...auth, deviceActivationId: device?.id ?? auth.deviceActivationId },
-            record,
-            { status: 'succeeded', reason: null },
-            device?.token ?? null,
+        return done(
+          viewOf(
+            await this.closer.close(
+              scope,
+              { ...auth, deviceActivationId: device?.id ?? auth.deviceActivationId },
+              record,
+              { status: 'succeeded', reason: null },
+              device?.token ?? null,
+            ),
           ),
+          { userKey, success: true, failure: false },
         );
       }
       if (check.final)
-        return viewOf(await this.closer.close(scope, auth, record, { status: 'denied', reason: check.reason }));
-      outcome = { userKey, success: false, failure: true };
+        return done(viewOf(await this.closer.close(scope, auth, record, { status: 'denied', reason: check.reason })));
+      const failure: Outcome = { userKey, success: false, failure: true };
       const next = afterWrongCode(auth.attempts);
       if (next.final)
-        return viewOf(
-          await this.closer.close(scope, auth, record, {
-            status: 'denied',
-            reason: next.reason,
-            attempts: next.attempts,
-          }),
+        return done(
+          viewOf(
+            await this.closer.close(scope, auth, record, {
+              status: 'denied',
+              reason: next.reason,
+              attempts: next.attempts,
+            }),
+          ),
+          failure,
         );
       scope.commitWithNext();
       const updated = await this.authentications.update(scope, id, { attempts: next.attempts });
-      return viewOf(updated, { status: 'denied', reason: 'invalid_code', final: false });
+      return done(viewOf(updated, { status: 'denied', reason: 'invalid_code', final: false }), failure);
     });
-    const o = outcome as { userKey: string; success: boolean; failure: boolean } | null;
-    if (o?.success) await this.guards.lockout.recordSuccess(o.userKey);
-    if (o?.failure) await this.guards.lockout.recordFailure(o.userKey, this.clock.now().getTime());
-    return view;
   }
 
   /** R14: send a new code, or switch to another registered method, in the same authentication. */
@@ -411,7 +462,11 @@ export class AuthenticationsService {
       if (ctx.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
       throw AuthenticationErrors.methodDisabled(method);
     }
-    if (method === 'app_password') return null; // R17 is decided per sign-in, registered or not.
+    if (method === 'app_password') {
+      // R17: only while the tenant allows app passwords; then decided per sign-in, registered or not.
+      if (!ctx.appPasswordsAllowed) throw AuthenticationErrors.appPasswordsNotAllowed();
+      return null;
+    }
     const registered = ctx.methods.find((m) => m.method === method);
     if (!registered) throw AuthenticationErrors.methodNotRegistered(method);
     if (!isCodeDelivered(method)) return null;
@@ -476,7 +531,13 @@ export class AuthenticationsService {
     }
   }
 
-  private async check(scope: SqlScope, auth: AuthenticationRow, input: VerifyInput, now: Date): Promise<Check> {
+  private async check(
+    scope: SqlScope,
+    auth: AuthenticationRow,
+    input: VerifyInput,
+    now: Date,
+    matched: AppPasswordMatch | undefined,
+  ): Promise<Check> {
     const userId = auth.userId as string;
     switch (auth.method) {
       case 'sms':
@@ -528,13 +589,21 @@ export class AuthenticationsService {
         return { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_password': {
-        for (const p of await this.authenticators.appPasswordHashes(scope, userId)) {
-          if (input.code && (await verifyAppPassword(input.code, p.passwordHash))) {
-            await this.authenticators.touchAppPassword(scope, p.id, now);
-            return { ok: true };
-          }
+        if (!matched) {
+          // R17: a tenant that stopped allowing app passwords refuses them at once, at no scrypt cost.
+          const { allowed, passwords } = await this.authenticators.appPasswordCandidates(
+            scope,
+            userId,
+            MAX_APP_PASSWORDS_PER_USER,
+          );
+          if (!allowed) return { ok: false, reason: 'app_passwords_not_allowed', final: true };
+          if (!input.code || passwords.length === 0) return { ok: false, reason: 'invalid_code', final: false };
+          return { derive: passwords };
         }
-        return { ok: false, reason: 'invalid_code', final: false };
+        // The setting, or the matched password, may have changed while the hashes were computed.
+        const use = await this.authenticators.useAppPassword(scope, matched.id, now);
+        if (!use.allowed) return { ok: false, reason: 'app_passwords_not_allowed', final: true };
+        return use.used ? { ok: true } : { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_notification': {
         const device = input.deviceToken

@@ -4,7 +4,7 @@
 WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND u.id = $2::uuid
        )
-       SELECT t.tier, t.data_region AS "dataRegion",
+       SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -29,7 +29,7 @@ WITH u AS MATERIALIZED (
 WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND u.user_name = $2
        )
-       SELECT t.tier, t.data_region AS "dataRegion",
+       SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(

@@ -101,6 +101,8 @@ export interface ContextServer {
 export interface StartContext {
   tier: 'free' | 'standard';
   dataRegion: NewAuthenticationRecord['dataRegion'];
+  /** R17: app passwords work only while the tenant allows them. */
+  appPasswordsAllowed: boolean;
   policy: { method: AuthMethodName; enabled: boolean }[];
   user: ContextUser | null;
   methods: { method: AuthMethodName; phone: string | null }[];
@@ -219,7 +221,7 @@ export class AuthenticationSqlRepository {
       `WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
        )
-       SELECT t.tier, t.data_region AS "dataRegion",
+       SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
