@@ -96,7 +96,7 @@ describe('users', () => {
       .http()
       .post(`/v1/authentications/${answered}/verify`)
       .set(bearer(c.apiKey))
-      .send({ approve: false, deviceToken: device.body.deviceToken })
+      .send({ approve: false, deviceToken: device.body.deviceToken, deviceSecret: device.body.deviceSecret })
       .expect(200);
     const closedBefore = await adminQuery<{ n: number }>(
       h.db,

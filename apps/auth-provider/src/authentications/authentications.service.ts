@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   AuthenticationRow,
   AuthenticationSqlRepository,
@@ -28,10 +28,11 @@ import {
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { codeAad } from '@twofold/delivery/contracts';
-import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
+import { AuthenticatorSqlRepository, DeviceAddress } from '@twofold/directory/data-access';
 import {
   AuthMethodCode,
   deviceSeedAad,
+  deviceSecretAad,
   effectivePolicy,
   matchAppPassword,
   MAX_APP_PASSWORDS_PER_USER,
@@ -65,9 +66,10 @@ export interface StartInput {
 
 export interface VerifyInput {
   code?: string;
-  /** app_notification: the device's answer, with its push token. */
+  /** app_notification: the device's answer, its push token (an address) and its secret (the proof). */
   approve?: boolean;
   deviceToken?: string;
+  deviceSecret?: string;
 }
 
 export interface AuthenticationView {
@@ -606,15 +608,30 @@ export class AuthenticationsService {
         return use.used ? { ok: true } : { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_notification': {
+        // The push token only says which device answers; its secret proves the answer (issue 15
+        // item 10). Approving and denying both need it: a token seen in a report can do neither.
         const device = input.deviceToken
           ? await this.authenticators.deviceByToken(scope, userId, input.deviceToken)
           : null;
-        if (!device || typeof input.approve !== 'boolean') return { ok: false, reason: 'invalid_code', final: false };
+        if (!device || typeof input.approve !== 'boolean' || !this.deviceSecretMatches(scope, userId, device, input))
+          return { ok: false, reason: 'invalid_code', final: false };
         if (!device.active) return { ok: false, reason: 'account_not_activated', final: true };
         return input.approve
           ? { ok: true, device: { id: device.id, token: input.deviceToken as string } }
           : { ok: false, reason: 'denied_by_user', final: true };
       }
     }
+  }
+
+  /** Constant time. An activation made before device secrets has none: it cannot answer (re-activate). */
+  private deviceSecretMatches(scope: SqlScope, userId: string, device: DeviceAddress, input: VerifyInput): boolean {
+    if (!device.secretCiphertext || !input.deviceSecret) return false;
+    const stored = this.box.open(
+      device.keyId,
+      device.secretCiphertext,
+      deviceSecretAad(scope.tenantId, userId, device.id),
+    );
+    const given = Buffer.from(input.deviceSecret, 'utf8');
+    return given.length === stored.length && timingSafeEqual(given, stored);
   }
 }

@@ -11,7 +11,8 @@ UPDATE device_activations SET last_used_step = $3
         RETURNING id;
 
 -- verify: the device of an app notification, by its token (R18) (AuthenticatorSqlRepository.deviceByToken)
-SELECT id, active FROM device_activations WHERE tenant_id = $1 AND user_id = $2::uuid AND device_token = $3
+SELECT id, active, key_id AS "keyId", secret_ciphertext AS "secretCiphertext"
+         FROM device_activations WHERE tenant_id = $1 AND user_id = $2::uuid AND device_token = $3
         ORDER BY activated_at DESC LIMIT 1;
 
 -- verify: the tenant's app password setting and the user's app password hashes (R17; hashed after the transaction) (AuthenticatorSqlRepository.appPasswordCandidates)

@@ -7,6 +7,14 @@ import type { DeviceSecret } from './device-activation.repository';
  * passwords, on plain SQL in its `inTenantSql` transaction (docs/decisions/0015). Same rules as
  * DeviceActivationRepository and AppPasswordRepository.
  */
+/** A device found by its push token: whether it is active, and its sealed secret (null: activated before secrets). */
+export interface DeviceAddress {
+  id: string;
+  active: boolean;
+  keyId: string;
+  secretCiphertext: Buffer | null;
+}
+
 @Injectable()
 export class AuthenticatorSqlRepository {
   async activeDeviceSecrets(scope: SqlScope, userId: string): Promise<DeviceSecret[]> {
@@ -30,14 +38,14 @@ export class AuthenticatorSqlRepository {
     return rows.length === 1;
   }
 
-  /** The user's device with this push token, active or not (R18 needs to tell the two apart). */
-  async deviceByToken(
-    scope: SqlScope,
-    userId: string,
-    deviceToken: string,
-  ): Promise<{ id: string; active: boolean } | null> {
-    const rows = await scope.query<{ id: string; active: boolean }>(
-      `SELECT id, active FROM device_activations WHERE tenant_id = $1 AND user_id = $2::uuid AND device_token = $3
+  /**
+   * The user's device with this push token, active or not (R18 needs to tell the two apart), with its
+   * sealed secret: the token only addresses the device, the secret proves the answer.
+   */
+  async deviceByToken(scope: SqlScope, userId: string, deviceToken: string): Promise<DeviceAddress | null> {
+    const rows = await scope.query<DeviceAddress>(
+      `SELECT id, active, key_id AS "keyId", secret_ciphertext AS "secretCiphertext"
+         FROM device_activations WHERE tenant_id = $1 AND user_id = $2::uuid AND device_token = $3
         ORDER BY activated_at DESC LIMIT 1`,
       [scope.tenantId, userId, deviceToken],
     );

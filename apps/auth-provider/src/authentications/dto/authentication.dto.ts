@@ -56,11 +56,24 @@ export class VerifyAuthenticationDto {
   @IsBoolean()
   approve?: boolean;
 
-  @ApiPropertyOptional({ description: 'app_notification: the answering device’s push token.', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: 'app_notification: the answering device’s push token (which device answers).',
+    maxLength: 100,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   deviceToken?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'app_notification: the device secret issued at activation (proves the answer; the push token alone does not). Required to approve or deny.',
+    maxLength: 100,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  deviceSecret?: string;
 }
 
 export class ResendAuthenticationDto {
