@@ -134,5 +134,4 @@ SELECT a.tenant_id AS "tenantId", a.id AS "id", a.provider_id AS "providerId", a
        FROM authentications a
        JOIN tenants t ON t.id = a.tenant_id
        WHERE a.user_id = $2::uuid AND a.tenant_id = $1 AND a.status = 'pending'
-       ORDER BY a.id
        FOR UPDATE OF a;

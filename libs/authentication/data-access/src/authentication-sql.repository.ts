@@ -315,7 +315,9 @@ export class AuthenticationSqlRepository {
 
   /**
    * Locks every pending authentication of a user, with what each record needs: the user is about to
-   * be deleted, and each must end with its record (R26) before the cascade removes it.
+   * be deleted, and each must end with its record (R26) before the cascade removes it. No ORDER BY:
+   * sorted by id, a generic plan read the tenant's authentications through the primary key and
+   * dropped the other users' (docs/decisions/0017); deleters of one user queue on the user's row lock.
    */
   async lockPendingOfUser(
     scope: SqlScope,
@@ -324,7 +326,6 @@ export class AuthenticationSqlRepository {
     const rows = await scope.query<AuthenticationRow & { record: RecordContext }>(
       `${LOCKING_READ}
        WHERE a.user_id = $2::uuid AND a.tenant_id = $1 AND a.status = 'pending'
-       ORDER BY a.id
        FOR UPDATE OF a`,
       [scope.tenantId, userId],
     );
