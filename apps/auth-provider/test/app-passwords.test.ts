@@ -76,6 +76,54 @@ describe('app passwords (R16, R17)', () => {
     expect(again.body).toEqual({ deleted: 0 });
   });
 
+  it('R17: disallowing app passwords stops existing ones at once; allowing again restores those not deleted', async () => {
+    await allow(true);
+    await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(t.apiKey))
+      .send({ name: 'Legacy', billingModel: 'per_authentication' })
+      .expect(201);
+    const u = await createUser(h, t, { mfaEnabled: true });
+    const create = (name: string) =>
+      h.http().post(`/v1/users/${u.id}/app-passwords`).set(bearer(t.apiKey)).send({ name });
+    const kept = (await create('Mail')).body;
+    const deleted = (await create('Calendar')).body;
+    const start = () =>
+      h.http().post('/v1/authentications').set(bearer(t.apiKey)).send({ userId: u.id, method: 'app_password' });
+    const verify = (id: string, code: string) =>
+      h.http().post(`/v1/authentications/${id}/verify`).set(bearer(t.apiKey)).send({ code });
+    const open = await start();
+    expect(open.body.status).toBe('pending');
+
+    await allow(false).expect(200);
+    // An authentication started while they were allowed ends, recorded, without trying the hash.
+    expect((await verify(open.body.id, kept.password)).body).toMatchObject({
+      status: 'denied',
+      reason: 'app_passwords_not_allowed',
+      final: true,
+    });
+    const [record] = await adminQuery<{ result: string; deny_reason: string }>(
+      h.db,
+      'SELECT result, deny_reason FROM authentication_records WHERE tenant_id = $1 AND authentication_id = $2',
+      [t.id, open.body.id],
+    );
+    expect(record).toEqual({ result: 'deny', deny_reason: 'app_passwords_not_allowed' });
+    // A new sign-in with an app password is refused outright.
+    expectError(await start(), 409, 'app_passwords_not_allowed');
+    await h.http().delete(`/v1/users/${u.id}/app-passwords/${deleted.id}`).set(bearer(t.apiKey)).expect(204);
+
+    await allow(true).expect(200);
+    const again = await start();
+    expect((await verify(again.body.id, kept.password)).body).toMatchObject({ status: 'approved' });
+    const gone = await start();
+    expect((await verify(gone.body.id, deleted.password)).body).toMatchObject({
+      status: 'denied',
+      reason: 'invalid_code',
+      final: false,
+    });
+  });
+
   it('R9: the free tier refuses app passwords even when allowed', async () => {
     const f = await createTenant(h, 'Free Co');
     await adminQuery(h.db, "UPDATE tenants SET tier = 'free', app_passwords_allowed = true WHERE id = $1", [f.id]);

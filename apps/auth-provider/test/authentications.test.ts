@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { decodeBase32, totp } from '@twofold/authentication/domain';
 import { codeAad, SendSmsJob } from '@twofold/delivery/contracts';
+import { deviceSecretAad } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
 import { adminQuery } from '@twofold/platform/testing';
 import { AuthenticationsService } from '../src/authentications/authentications.service';
@@ -214,21 +215,87 @@ describe('authentication API (R11–R14, R17, R18, R26)', () => {
     const u = await createUser(h, t, { mfaEnabled: true });
     const device = await h.http().post(`/v1/users/${u.id}/devices`).set(bearer(t.apiKey)).send({});
     const a = await start({ userId: u.id, method: 'app_notification' });
-    expect((await verify(a.body.id, { approve: true, deviceToken: device.body.deviceToken })).body.status).toBe(
-      'approved',
-    );
+    const answer = (approve: boolean) => ({
+      approve,
+      deviceToken: device.body.deviceToken,
+      deviceSecret: device.body.deviceSecret,
+    });
+    expect((await verify(a.body.id, answer(true))).body.status).toBe('approved');
     const b = await start({ userId: u.id, method: 'app_notification' });
-    expect((await verify(b.body.id, { approve: false, deviceToken: device.body.deviceToken })).body).toMatchObject({
+    expect((await verify(b.body.id, answer(false))).body).toMatchObject({
       status: 'denied',
       reason: 'denied_by_user',
     });
 
     const c = await start({ userId: u.id, method: 'app_notification' });
     await h.http().delete(`/v1/users/${u.id}/devices/${device.body.id}`).set(bearer(t.apiKey)).expect(204);
-    expect((await verify(c.body.id, { approve: true, deviceToken: device.body.deviceToken })).body).toMatchObject({
+    expect((await verify(c.body.id, answer(true))).body).toMatchObject({
       status: 'denied',
       reason: 'account_not_activated',
     });
+  });
+
+  it('issue 15 item 10: the push token alone neither approves nor denies; the device secret does, sealed and in no record', async () => {
+    const u = await createUser(h, t, { mfaEnabled: true });
+    const device = await h.http().post(`/v1/users/${u.id}/devices`).set(bearer(t.apiKey)).send({});
+    const other = await h.http().post(`/v1/users/${u.id}/devices`).set(bearer(t.apiKey)).send({});
+    const { deviceToken, deviceSecret } = device.body as { deviceToken: string; deviceSecret: string };
+    const a = await start({ userId: u.id, method: 'app_notification' });
+    const refused = { status: 'denied', reason: 'invalid_code', final: false };
+    // The token is an address (records and reports show it): knowing it approves or denies nothing.
+    expect((await verify(a.body.id, { approve: true, deviceToken })).body).toMatchObject(refused);
+    expect((await verify(a.body.id, { approve: false, deviceToken })).body).toMatchObject(refused);
+    expect((await verify(a.body.id, { approve: true, deviceToken, deviceSecret: 'tfs_guess' })).body).toMatchObject(
+      refused,
+    );
+    // Another device's secret does not answer for this one.
+    expect(
+      (await verify(a.body.id, { approve: true, deviceToken, deviceSecret: other.body.deviceSecret })).body,
+    ).toMatchObject(refused);
+    expect((await verify(a.body.id, { approve: true, deviceToken, deviceSecret })).body).toMatchObject({
+      status: 'approved',
+    });
+
+    // Sealed at rest (AES-256-GCM, bound to its row), recorded nowhere in clear: not in the record
+    // that reports and exports read, not in the audit log, in no row of any table.
+    const [row] = await adminQuery<{ key_id: string; secret_ciphertext: Buffer }>(
+      h.db,
+      'SELECT key_id, secret_ciphertext FROM device_activations WHERE tenant_id = $1 AND id = $2',
+      [t.id, device.body.id],
+    );
+    expect(
+      h.app
+        .get(SecretBox)
+        .open(row?.key_id as string, row?.secret_ciphertext as Buffer, deviceSecretAad(t.id, u.id, device.body.id))
+        .toString('utf8'),
+    ).toBe(deviceSecret);
+    const [record] = await adminQuery<{ device_token: string }>(
+      h.db,
+      'SELECT device_token FROM authentication_records WHERE authentication_id = $1',
+      [a.body.id],
+    );
+    expect(record?.device_token).toBe(deviceToken);
+    const tables = await adminQuery<{ name: string }>(
+      h.db,
+      `SELECT quote_ident(table_name) AS name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    for (const { name } of tables) {
+      const hits = await adminQuery<{ n: number }>(
+        h.db,
+        `SELECT count(*)::int AS n FROM ${name} x WHERE strpos(x::text, $1) > 0 OR strpos(x::text, $2) > 0`,
+        [deviceSecret, Buffer.from(deviceSecret).toString('hex')],
+      );
+      expect({ table: name, rows: hits[0]?.n }).toEqual({ table: name, rows: 0 });
+    }
+
+    // An activation from before device secrets cannot answer notifications: re-activate (R18).
+    await adminQuery(h.db, 'UPDATE device_activations SET secret_ciphertext = NULL WHERE tenant_id = $1 AND id = $2', [
+      t.id,
+      device.body.id,
+    ]);
+    const b = await start({ userId: u.id, method: 'app_notification' });
+    expect((await verify(b.body.id, { approve: true, deviceToken, deviceSecret })).body).toMatchObject(refused);
   });
 
   it('R17: a non-browser sign-in with the normal password is denied app_password_required; an app password works', async () => {

@@ -27,7 +27,7 @@ describe('authenticator app activation (R11, R18)', () => {
   });
   afterAll(() => h.close());
 
-  it('R11: activation returns exactly { id, otpauthUri, deviceToken } and registers the app methods', async () => {
+  it('R11: activation returns exactly { id, otpauthUri, deviceToken, deviceSecret } and registers the app methods', async () => {
     const u = await createUser(h, t, { userName: 'ann.lee@contoso.example', mfaEnabled: true });
     const res = await h
       .http()
@@ -35,8 +35,9 @@ describe('authenticator app activation (R11, R18)', () => {
       .set(bearer(t.apiKey))
       .send({ deviceName: 'Ann’s phone' });
     expect(res.status).toBe(201);
-    expect(Object.keys(res.body).sort()).toEqual(['deviceToken', 'id', 'otpauthUri']);
+    expect(Object.keys(res.body).sort()).toEqual(['deviceSecret', 'deviceToken', 'id', 'otpauthUri']);
     expect(res.body.deviceToken).toMatch(/^tfd_[A-Za-z0-9_-]{43}$/);
+    expect(res.body.deviceSecret).toMatch(/^tfs_[A-Za-z0-9_-]{43}$/);
     const uri = new URL(res.body.otpauthUri as string);
     expect(res.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/Twofold:ann\.lee%40contoso\.example\?/);
     expect(Object.fromEntries(uri.searchParams)).toEqual({

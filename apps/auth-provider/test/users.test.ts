@@ -78,6 +78,58 @@ describe('users', () => {
     expectError(await h.http().get(`/v1/users/${u.id}`).set(bearer(t.apiKey)), 404, 'user_not_found');
   });
 
+  it('R26: deleting a user ends each pending authentication with a record (deny user_deleted) first', async () => {
+    const c = await createTenant(h, 'Deletions');
+    await h
+      .http()
+      .post('/v1/providers')
+      .set(bearer(c.apiKey))
+      .send({ name: 'Per auth', billingModel: 'per_authentication' })
+      .expect(201);
+    const u = await createUser(h, c, { mfaEnabled: true });
+    const device = await h.http().post(`/v1/users/${u.id}/devices`).set(bearer(c.apiKey)).send({}).expect(201);
+    const start = () =>
+      h.http().post('/v1/authentications').set(bearer(c.apiKey)).send({ userId: u.id, method: 'app_notification' });
+    const pending = [(await start()).body.id as string, (await start()).body.id as string];
+    const answered = (await start()).body.id as string;
+    await h
+      .http()
+      .post(`/v1/authentications/${answered}/verify`)
+      .set(bearer(c.apiKey))
+      .send({ approve: false, deviceToken: device.body.deviceToken, deviceSecret: device.body.deviceSecret })
+      .expect(200);
+    const closedBefore = await adminQuery<{ n: number }>(
+      h.db,
+      'SELECT count(*)::int AS n FROM authentication_records WHERE authentication_id = $1',
+      [answered],
+    );
+
+    await h.http().delete(`/v1/users/${u.id}`).set(bearer(c.apiKey)).expect(204);
+
+    const records = await adminQuery<{ authentication_id: string; result: string; deny_reason: string }>(
+      h.db,
+      `SELECT authentication_id, result, deny_reason FROM authentication_records
+        WHERE tenant_id = $1 AND user_id = $2 ORDER BY occurred_at`,
+      [c.id, u.id],
+    );
+    // Each authentication has exactly one record: the pending ones end with user_deleted, the
+    // closed one keeps the record it had.
+    expect(records.filter((r) => r.authentication_id === answered)).toHaveLength(closedBefore[0]?.n ?? 0);
+    for (const id of pending) {
+      expect(records.filter((r) => r.authentication_id === id)).toEqual([
+        { authentication_id: id, result: 'deny', deny_reason: 'user_deleted' },
+      ]);
+    }
+    const left = await adminQuery(h.db, 'SELECT 1 FROM authentications WHERE tenant_id = $1 AND user_id = $2', [
+      c.id,
+      u.id,
+    ]);
+    expect(left).toHaveLength(0);
+    const log = await h.http().get('/v1/audit-log').query({ limit: 200 }).set(bearer(c.apiKey));
+    const entry = log.body.items.find((e: { action: string; targetId: string }) => e.action === 'user.delete');
+    expect(entry).toMatchObject({ targetId: u.id, details: { closedAuthentications: 2 } });
+  });
+
   it('updates fields and audits before and after', async () => {
     const u = await createUser(h, t, { phoneNumber: '+14255550101' });
     const res = await h

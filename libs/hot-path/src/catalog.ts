@@ -37,6 +37,7 @@ export type HotPath =
   | 'resend'
   | 'get'
   | 'sweeper'
+  | 'user deletion'
   | 'delivery worker'
   | 'delivery callback'
   | 'usage relay'
@@ -307,17 +308,17 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
   },
   {
     path: 'verify',
-    what: "the user's app password hashes (R17)",
-    covers: ['AuthenticatorSqlRepository.appPasswordHashes'],
+    what: "the tenant's app password setting and the user's app password hashes (R17; hashed after the transaction)",
+    covers: ['AuthenticatorSqlRepository.appPasswordCandidates'],
     tenantScoped: true,
-    run: (ctx) => inSql(ctx, (scope) => authenticators.appPasswordHashes(scope, ctx.f.userId)),
+    run: (ctx) => inSql(ctx, (scope) => authenticators.appPasswordCandidates(scope, ctx.f.userId, 10)),
   },
   {
     path: 'verify',
-    what: 'mark the app password used',
-    covers: ['AuthenticatorSqlRepository.touchAppPassword'],
+    what: 'mark the matched app password used, if it and the tenant setting still allow it (R17)',
+    covers: ['AuthenticatorSqlRepository.useAppPassword'],
     tenantScoped: true,
-    run: (ctx) => inSql(ctx, (scope) => authenticators.touchAppPassword(scope, ctx.f.appPasswordId, ctx.now)),
+    run: (ctx) => inSql(ctx, (scope) => authenticators.useAppPassword(scope, ctx.f.appPasswordId, ctx.now)),
   },
   {
     path: 'verify',
@@ -368,6 +369,13 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
     covers: ['AuthenticationSqlRepository.expiredPending'],
     tenantScoped: false,
     run: ({ db }) => authentications.expiredPending(db, 100),
+  },
+  {
+    path: 'user deletion',
+    what: "lock the user's pending authentications, each with what its record needs (R26)",
+    covers: ['AuthenticationSqlRepository.lockPendingOfUser'],
+    tenantScoped: true,
+    run: (ctx) => inSql(ctx, (scope) => authentications.lockPendingOfUser(scope, ctx.f.userId)),
   },
   {
     path: 'delivery worker',

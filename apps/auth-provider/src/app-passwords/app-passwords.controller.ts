@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { DirectoryErrorCode, UserErrorCode } from '@twofold/directory/domain';
 import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
@@ -38,7 +39,12 @@ export class AppPasswordsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
-    description: '`app_passwords_not_allowed` (R17), `method_disabled`, `free_tier_method_not_allowed`',
+    description:
+      '`app_passwords_not_allowed` (R17), `app_password_limit_reached` (at most 10 per user), `method_disabled`, `free_tier_method_not_allowed`',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: '`key_derivation_busy` (with Retry-After): too many app passwords are being hashed at once.',
   })
   async create(
     @TenantId() tenantId: string,

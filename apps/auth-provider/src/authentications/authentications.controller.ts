@@ -47,7 +47,8 @@ export class AuthenticationsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `provider_not_found`' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
-    description: '`method_not_registered`, `method_disabled`, `free_tier_method_not_allowed`, …',
+    description:
+      '`method_not_registered`, `method_disabled`, `free_tier_method_not_allowed`, `app_passwords_not_allowed` (R17: method app_password while the tenant does not allow app passwords), …',
   })
   @ApiTooManyRequestsResponse({
     type: ErrorResponseDto,
@@ -76,7 +77,11 @@ export class AuthenticationsController {
   })
   @ApiOkResponse({ type: AuthenticationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '`user_locked_out`, with Retry-After' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description:
+      '`user_locked_out`, or `key_derivation_busy` (an app password while too many are being checked; nothing was counted), with Retry-After',
+  })
   verify(
     @CurrentPrincipal() principal: Principal,
     @AuthenticationId() id: string,

@@ -4,18 +4,22 @@ import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
 import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
+import { KeyDerivationModule } from '../common/key-derivation';
 import { secretBoxProvider } from '../common/secret-box.provider';
+import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 import { AuthenticationSweeper } from './authentication-sweeper';
 import { AuthenticationsController } from './authentications.controller';
 import { AuthenticationsService } from './authentications.service';
 
 @Module({
+  imports: [KeyDerivationModule],
   controllers: [AuthenticationsController],
   providers: [
     AuthenticationsService,
     AuthenticationSweeper,
     AuthenticationGuards,
+    AuthenticationCloser,
     secretBoxProvider,
     AuthenticationSqlRepository,
     UsageOutboxSqlRepository,
@@ -23,5 +27,6 @@ import { AuthenticationsService } from './authentications.service';
     AuthenticatorSqlRepository,
     OathTokenSqlRepository,
   ],
+  exports: [AuthenticationCloser],
 })
 export class AuthenticationsModule {}

@@ -1,14 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  AuthenticationPatch,
   AuthenticationRow,
   AuthenticationSqlRepository,
   ContextProvider,
   ContextServer,
   ContextUser,
-  RecordContext,
   StartContext,
 } from '@twofold/authentication/data-access';
 import {
@@ -23,7 +21,6 @@ import {
   generateNumericCode,
   hashCode,
   isCodeDelivered,
-  keepOnly,
   MAX_ATTEMPTS,
   verifyHotp,
   verifyTotp,
@@ -31,19 +28,22 @@ import {
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { codeAad } from '@twofold/delivery/contracts';
-import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
+import { AuthenticatorSqlRepository, DeviceAddress } from '@twofold/directory/data-access';
 import {
   AuthMethodCode,
   deviceSeedAad,
+  deviceSecretAad,
   effectivePolicy,
+  matchAppPassword,
+  MAX_APP_PASSWORDS_PER_USER,
   normaliseUserName,
-  verifyAppPassword,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
-import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
+import { KeyDerivation } from '../common/key-derivation';
+import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 
 /** Who calls: a tenant's application (API key) or one of its activated MFA servers (R12). */
@@ -66,9 +66,10 @@ export interface StartInput {
 
 export interface VerifyInput {
   code?: string;
-  /** app_notification: the device's answer, with its push token. */
+  /** app_notification: the device's answer, its push token (an address) and its secret (the proof). */
   approve?: boolean;
   deviceToken?: string;
+  deviceSecret?: string;
 }
 
 export interface AuthenticationView {
@@ -82,7 +83,20 @@ export interface AuthenticationView {
   attemptsRemaining?: number;
 }
 
-type Check = { ok: true; device?: { id: string; token: string } } | { ok: false; reason: DenyReason; final: boolean };
+type Check =
+  | { ok: true; device?: { id: string; token: string } }
+  | { ok: false; reason: DenyReason; final: boolean }
+  /** R17: the candidate hashes of an app password, to compute outside the transaction. */
+  | { derive: { id: string; passwordHash: string }[] };
+
+/** The app password an earlier pass matched (null: none matched). */
+type AppPasswordMatch = { id: string | null };
+
+type Outcome = { userKey: string; success: boolean; failure: boolean };
+
+type VerifyPass =
+  | { kind: 'done'; view: AuthenticationView; outcome: Outcome | null }
+  | { kind: 'derive'; passwords: { id: string; passwordHash: string }[] };
 
 const STATUS_OF = { pending: 'pending', succeeded: 'approved', denied: 'denied', expired: 'denied' } as const;
 
@@ -99,8 +113,6 @@ export function viewOf(a: AuthenticationRow, override?: Partial<AuthenticationVi
     ...override,
   };
 }
-
-type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason | null; attempts?: number };
 
 /**
  * The authentication API (R11–R14, R17, R18, R26). Every authentication writes its usage row in
@@ -127,6 +139,8 @@ export class AuthenticationsService {
     private readonly messages: MessageSqlRepository,
     private readonly authenticators: AuthenticatorSqlRepository,
     private readonly tokens: OathTokenSqlRepository,
+    private readonly closer: AuthenticationCloser,
+    private readonly kdf: KeyDerivation,
   ) {
     this.codePepper = box.derive('one-time-code-hash');
   }
@@ -221,7 +235,7 @@ export class AuthenticationsService {
         scope.commitWithNext();
         await this.authentications.writeRecord(
           scope,
-          this.recordOf(auth, {
+          this.closer.recordOf(auth, {
             firstName: user.firstName,
             lastName: user.lastName,
             email: user.email,
@@ -240,49 +254,89 @@ export class AuthenticationsService {
   }
 
   async verify(caller: Caller, id: string, input: VerifyInput): Promise<AuthenticationView> {
-    let outcome: { userKey: string; success: boolean; failure: boolean } | null = null;
-    const view = await this.db.inTenantSql(caller.tenantId, async (scope) => {
+    let matched: AppPasswordMatch | undefined;
+    for (;;) {
+      const pass = await this.verifyPass(caller, id, input, matched);
+      if (pass.kind === 'done') {
+        const o = pass.outcome;
+        if (o?.success) await this.guards.lockout.recordSuccess(o.userKey);
+        if (o?.failure) await this.guards.lockout.recordFailure(o.userKey, this.clock.now().getTime());
+        return pass.view;
+      }
+      // R17: the app password's hashes are computed between two transactions, never while the
+      // authentication's row lock (or a connection) is held, in the bounded pool (docs/decisions/0020).
+      const candidates = pass.passwords;
+      const code = input.code ?? '';
+      matched = {
+        id: await this.kdf.appPasswords.run(caller.tenantId, () => matchAppPassword(code, candidates)),
+      };
+    }
+  }
+
+  /**
+   * One locked pass of a verification. An app password needs two: the first reads the candidate
+   * hashes and releases the lock, the second (with the match) decides.
+   */
+  private verifyPass(
+    caller: Caller,
+    id: string,
+    input: VerifyInput,
+    matched: AppPasswordMatch | undefined,
+  ): Promise<VerifyPass> {
+    return this.db.inTenantSql(caller.tenantId, async (scope): Promise<VerifyPass> => {
       const now = this.clock.now();
       const locked = await this.authentications.lock(scope, id);
       if (!locked) throw AuthenticationErrors.notFound();
       const { auth, record } = locked;
+      const done = (view: AuthenticationView, outcome: Outcome | null = null): VerifyPass => ({
+        kind: 'done',
+        view,
+        outcome,
+      });
       const gate = gateVerification(auth, caller.serverId, now);
-      if (gate.kind === 'closed') return viewOf(auth);
+      if (gate.kind === 'closed') return done(viewOf(auth));
       if (gate.kind === 'deny')
-        return viewOf(await this.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
+        return done(viewOf(await this.closer.close(scope, auth, record, { status: gate.status, reason: gate.reason })));
       const userKey = AuthenticationGuards.userKey(caller.tenantId, auth.userId ?? auth.userName);
       const lockout = await this.guards.lockout.check(userKey, now.getTime());
       if (lockout.locked) throw AuthenticationErrors.userLockedOut(lockout.retryAfterSeconds);
 
-      const check = await this.check(scope, auth, input, now);
+      const check = await this.check(scope, auth, input, now, matched);
+      if ('derive' in check) return { kind: 'derive', passwords: check.derive };
       if (check.ok) {
-        outcome = { userKey, success: true, failure: false };
         const device = check.device ?? null;
-        return viewOf(
-          await this.close(
-            scope,
-            { ...auth, deviceActivationId: device?.id ?? auth.deviceActivationId },
-            record,
-            { status: 'succeeded', reason: null },
-            device?.token ?? null,
+        return done(
+          viewOf(
+            await this.closer.close(
+              scope,
+              { ...auth, deviceActivationId: device?.id ?? auth.deviceActivationId },
+              record,
+              { status: 'succeeded', reason: null },
+              device?.token ?? null,
+            ),
           ),
+          { userKey, success: true, failure: false },
         );
       }
-      if (check.final) return viewOf(await this.close(scope, auth, record, { status: 'denied', reason: check.reason }));
-      outcome = { userKey, success: false, failure: true };
+      if (check.final)
+        return done(viewOf(await this.closer.close(scope, auth, record, { status: 'denied', reason: check.reason })));
+      const failure: Outcome = { userKey, success: false, failure: true };
       const next = afterWrongCode(auth.attempts);
       if (next.final)
-        return viewOf(
-          await this.close(scope, auth, record, { status: 'denied', reason: next.reason, attempts: next.attempts }),
+        return done(
+          viewOf(
+            await this.closer.close(scope, auth, record, {
+              status: 'denied',
+              reason: next.reason,
+              attempts: next.attempts,
+            }),
+          ),
+          failure,
         );
       scope.commitWithNext();
       const updated = await this.authentications.update(scope, id, { attempts: next.attempts });
-      return viewOf(updated, { status: 'denied', reason: 'invalid_code', final: false });
+      return done(viewOf(updated, { status: 'denied', reason: 'invalid_code', final: false }), failure);
     });
-    const o = outcome as { userKey: string; success: boolean; failure: boolean } | null;
-    if (o?.success) await this.guards.lockout.recordSuccess(o.userKey);
-    if (o?.failure) await this.guards.lockout.recordFailure(o.userKey, this.clock.now().getTime());
-    return view;
   }
 
   /** R14: send a new code, or switch to another registered method, in the same authentication. */
@@ -296,7 +350,7 @@ export class AuthenticationsService {
       const gate = gateVerification(auth, caller.serverId, now);
       if (gate.kind === 'closed') throw AuthenticationErrors.closed(STATUS_OF[auth.status]);
       if (gate.kind === 'deny')
-        return viewOf(await this.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
+        return viewOf(await this.closer.close(scope, auth, record, { status: gate.status, reason: gate.reason }));
       if (!auth.userId) throw AuthenticationErrors.userNotFound();
       const ctx = await this.authentications.startContext(scope, {
         userId: auth.userId,
@@ -348,7 +402,9 @@ export class AuthenticationsService {
       if (auth.status === 'pending' && this.clock.now().getTime() >= auth.expiresAt.getTime()) {
         const locked = await this.authentications.lock(scope, id);
         if (locked?.auth.status === 'pending')
-          return viewOf(await this.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' }));
+          return viewOf(
+            await this.closer.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' }),
+          );
         return viewOf(locked?.auth ?? auth);
       }
       return viewOf(auth);
@@ -363,7 +419,7 @@ export class AuthenticationsService {
       await this.db.inTenantSql(tenantId, async (scope) => {
         const locked = await this.authentications.lock(scope, id);
         if (locked?.auth.status === 'pending' && this.clock.now().getTime() >= locked.auth.expiresAt.getTime()) {
-          await this.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' });
+          await this.closer.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' });
           closed += 1;
         }
       });
@@ -408,7 +464,11 @@ export class AuthenticationsService {
       if (ctx.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
       throw AuthenticationErrors.methodDisabled(method);
     }
-    if (method === 'app_password') return null; // R17 is decided per sign-in, registered or not.
+    if (method === 'app_password') {
+      // R17: only while the tenant allows app passwords; then decided per sign-in, registered or not.
+      if (!ctx.appPasswordsAllowed) throw AuthenticationErrors.appPasswordsNotAllowed();
+      return null;
+    }
     const registered = ctx.methods.find((m) => m.method === method);
     if (!registered) throw AuthenticationErrors.methodNotRegistered(method);
     if (!isCodeDelivered(method)) return null;
@@ -473,7 +533,13 @@ export class AuthenticationsService {
     }
   }
 
-  private async check(scope: SqlScope, auth: AuthenticationRow, input: VerifyInput, now: Date): Promise<Check> {
+  private async check(
+    scope: SqlScope,
+    auth: AuthenticationRow,
+    input: VerifyInput,
+    now: Date,
+    matched: AppPasswordMatch | undefined,
+  ): Promise<Check> {
     const userId = auth.userId as string;
     switch (auth.method) {
       case 'sms':
@@ -525,19 +591,30 @@ export class AuthenticationsService {
         return { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_password': {
-        for (const p of await this.authenticators.appPasswordHashes(scope, userId)) {
-          if (input.code && (await verifyAppPassword(input.code, p.passwordHash))) {
-            await this.authenticators.touchAppPassword(scope, p.id, now);
-            return { ok: true };
-          }
+        if (!matched) {
+          // R17: a tenant that stopped allowing app passwords refuses them at once, at no scrypt cost.
+          const { allowed, passwords } = await this.authenticators.appPasswordCandidates(
+            scope,
+            userId,
+            MAX_APP_PASSWORDS_PER_USER,
+          );
+          if (!allowed) return { ok: false, reason: 'app_passwords_not_allowed', final: true };
+          if (!input.code || passwords.length === 0) return { ok: false, reason: 'invalid_code', final: false };
+          return { derive: passwords };
         }
-        return { ok: false, reason: 'invalid_code', final: false };
+        // The setting, or the matched password, may have changed while the hashes were computed.
+        const use = await this.authenticators.useAppPassword(scope, matched.id, now);
+        if (!use.allowed) return { ok: false, reason: 'app_passwords_not_allowed', final: true };
+        return use.used ? { ok: true } : { ok: false, reason: 'invalid_code', final: false };
       }
       case 'app_notification': {
+        // The push token only says which device answers; its secret proves the answer (issue 15
+        // item 10). Approving and denying both need it: a token seen in a report can do neither.
         const device = input.deviceToken
           ? await this.authenticators.deviceByToken(scope, userId, input.deviceToken)
           : null;
-        if (!device || typeof input.approve !== 'boolean') return { ok: false, reason: 'invalid_code', final: false };
+        if (!device || typeof input.approve !== 'boolean' || !this.deviceSecretMatches(scope, userId, device, input))
+          return { ok: false, reason: 'invalid_code', final: false };
         if (!device.active) return { ok: false, reason: 'account_not_activated', final: true };
         return input.approve
           ? { ok: true, device: { id: device.id, token: input.deviceToken as string } }
@@ -546,58 +623,15 @@ export class AuthenticationsService {
     }
   }
 
-  /**
-   * The one way an authentication ends: status and its single record, in one statement. It is
-   * always its transaction's last statement, so COMMIT goes out with it.
-   */
-  private async close(
-    scope: SqlScope,
-    auth: AuthenticationRow,
-    context: RecordContext,
-    closing: Closing,
-    deviceToken: string | null = null,
-  ): Promise<AuthenticationRow> {
-    const completedAt = this.clock.now();
-    const patch: AuthenticationPatch = {
-      status: closing.status,
-      denyReason: closing.reason,
-      completedAt,
-      ...(closing.attempts !== undefined ? { attempts: closing.attempts } : {}),
-      ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
-    };
-    const closed = { ...auth, ...patch } as AuthenticationRow;
-    scope.commitWithNext();
-    return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
-  }
-
-  /** R26: every field the provider keeps, the tenant's data region and the correlation id. */
-  private recordOf(auth: AuthenticationRow, context: RecordContext, deviceToken: string | null = null) {
-    const keep: RecordFieldSettings = mergeRecordFields(
-      context.recordFields as Partial<RecordFieldSettings> | null,
-      undefined,
+  /** Constant time. An activation made before device secrets has none: it cannot answer (re-activate). */
+  private deviceSecretMatches(scope: SqlScope, userId: string, device: DeviceAddress, input: VerifyInput): boolean {
+    if (!device.secretCiphertext || !input.deviceSecret) return false;
+    const stored = this.box.open(
+      device.keyId,
+      device.secretCiphertext,
+      deviceSecretAad(scope.tenantId, userId, device.id),
     );
-    return {
-      authenticationId: auth.id,
-      providerId: auth.providerId,
-      occurredAt: auth.completedAt ?? this.clock.now(),
-      uniqueId: auth.userName,
-      userId: auth.userId,
-      serverId: auth.serverId,
-      firstName: keepOnly(keep.firstName, context.firstName),
-      lastName: keepOnly(keep.lastName, context.lastName),
-      email: keepOnly(keep.email, context.email),
-      phone: keepOnly(keep.phoneNumber, auth.phone),
-      deviceToken: keepOnly(keep.deviceToken, deviceToken),
-      method: auth.method,
-      mode: auth.method,
-      result: auth.status === 'succeeded' ? ('success' as const) : ('deny' as const),
-      denyReason: auth.status === 'expired' ? 'expired' : auth.denyReason,
-      serverName: keepOnly(keep.serverName, context.serverName),
-      serverIp: keepOnly(keep.serverIp, context.serverIp),
-      clientIp: keepOnly(keep.clientIp, auth.clientIp),
-      dataRegion: context.dataRegion,
-      deliveryStatus: isCodeDelivered(auth.method) ? context.deliveryStatus : null,
-      correlationId: auth.correlationId,
-    };
+    const given = Buffer.from(input.deviceSecret, 'utf8');
+    return given.length === stored.length && timingSafeEqual(given, stored);
   }
 }

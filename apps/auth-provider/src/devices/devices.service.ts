@@ -5,6 +5,7 @@ import {
   APP_METHODS,
   assertMethodAllowed,
   deviceSeedAad,
+  deviceSecretAad,
   DirectoryErrors,
   newAuthenticatorSecrets,
   authenticatorUri,
@@ -19,6 +20,7 @@ export interface NewActivation {
   id: string;
   otpauthUri: string;
   deviceToken: string;
+  deviceSecret: string;
 }
 
 @Injectable()
@@ -34,9 +36,9 @@ export class DevicesService {
   ) {}
 
   /**
-   * Activates the authenticator app: a fresh 20-byte TOTP seed sealed with AES-256-GCM (bound to the
-   * row by its AAD), a device token, and the app methods registered. The seed leaves only once, in
-   * the otpauth URI of the response.
+   * Activates the authenticator app: a fresh 20-byte TOTP seed and a device secret, each sealed with
+   * AES-256-GCM (bound to the row by its AAD), a device token (an address), and the app methods
+   * registered. The seed and the secret leave only once, in the response.
    */
   async activate(
     tenantId: string,
@@ -50,15 +52,18 @@ export class DevicesService {
       const { settings, policy } = await this.state.policy(scope);
       const allowed = APP_METHODS.filter((m) => policy[m]);
       if (allowed.length === 0) assertMethodAllowed(settings.tier, policy, 'app_notification');
-      const { seed, deviceToken } = newAuthenticatorSecrets();
+      const { seed, deviceToken, deviceSecret } = newAuthenticatorSecrets();
       const id = randomUUID();
       const sealed = this.box.seal(seed, deviceSeedAad(tenantId, userId, id));
+      // Sealed right after the seed, with the same (active) key: the row's one key_id names both.
+      const secret = this.box.seal(Buffer.from(deviceSecret, 'utf8'), deviceSecretAad(tenantId, userId, id));
       await this.devices.create(scope, {
         id,
         userId,
         deviceToken,
         deviceName: deviceName ?? null,
         seedCiphertext: sealed.ciphertext,
+        secretCiphertext: secret.ciphertext,
         keyId: sealed.keyId,
       });
       await this.methods.ensure(scope, userId, allowed);
@@ -76,7 +81,7 @@ export class DevicesService {
           after: { defaultMethod: after.defaultMethod, registrationReasons: after.registrationReasons },
         },
       });
-      return { id, otpauthUri: authenticatorUri(user.userName, seed), deviceToken };
+      return { id, otpauthUri: authenticatorUri(user.userName, seed), deviceToken, deviceSecret };
     });
   }
 

@@ -10,6 +10,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
 import { CorrelationId, IdParam } from '@twofold/platform/http';
@@ -53,7 +54,12 @@ export class OathTokensController {
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
     description:
-      'A file that cannot be read: `pskc_unsafe_xml`, `pskc_invalid`, `pskc_mac_invalid`, `pskc_key_required`, `pskc_decryption_failed`, …',
+      'A file that cannot be read: `pskc_unsafe_xml`, `pskc_invalid`, `pskc_mac_invalid`, `pskc_key_required`, `pskc_decryption_failed`, `pskc_key_derivation_invalid` (PBKDF2 above 200,000 iterations or a key above 32 bytes), …',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description:
+      '`key_derivation_busy` (with Retry-After): PBKDF2 files are derived one at a time per process, and a tenant has at most two running or waiting (docs/decisions/0020).',
   })
   async import(
     @TenantId() tenantId: string,

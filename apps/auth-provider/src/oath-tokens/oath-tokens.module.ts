@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { MethodRepository, UserRepository } from '@twofold/directory/data-access';
 import { AuditLogRepository, TenantRepository } from '@twofold/tenancy/data-access';
 import { OathTokenAdminRepository } from '@twofold/tokens/data-access';
+import { KeyDerivationModule } from '../common/key-derivation';
 import { secretBoxProvider } from '../common/secret-box.provider';
 import { registerMultipart } from './multipart';
 import { OathTokensController } from './oath-tokens.controller';
@@ -11,7 +12,7 @@ import { OathTokensService } from './oath-tokens.service';
 import { MethodsModule } from '../methods/methods.module';
 
 @Module({
-  imports: [MethodsModule],
+  imports: [MethodsModule, KeyDerivationModule],
   controllers: [OathTokensController],
   providers: [
     OathTokensService,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { MethodRepository, UserRepository } from '@twofold/directory/data-access';
 import { normaliseUserName, UserErrors } from '@twofold/directory/domain';
-import { SecretBox } from '@twofold/platform/crypto';
+import { pbkdf2Async, SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, decodeCursor, Page, TenantScope } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository, TenantRepository } from '@twofold/tenancy/data-access';
@@ -17,6 +17,7 @@ import {
   TokenErrors,
 } from '@twofold/tokens/domain';
 import type { ImportOathTokensDto, ImportResultDto } from './dto/oath-token.dto';
+import { KeyDerivation } from '../common/key-derivation';
 import { UserMethodsState } from '../methods/user-methods.state';
 
 /** What the audit log keeps of a token: never the secret. */
@@ -53,6 +54,7 @@ export class OathTokensService {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly userMethods: UserMethodsState,
+    private readonly kdf: KeyDerivation,
   ) {}
 
   async import(
@@ -63,9 +65,13 @@ export class OathTokensService {
   ): Promise<{ dryRun: boolean; results: ImportResultDto[] }> {
     const format = input.format ?? (looksLikeXml(input.content) ? 'pskc' : 'csv');
     // Parsing, MAC checks and decryption happen before the transaction: they are pure and may be slow.
+    // A PBKDF2 key is derived on the thread pool, in the bounded pool (docs/decisions/0020): never on
+    // the event loop, where one file froze every tenant's authentications.
     const keys =
       format === 'pskc'
-        ? parsePskc(input.content, { preSharedKey: input.preSharedKey, password: input.password })
+        ? await parsePskc(input.content, { preSharedKey: input.preSharedKey, password: input.password }, (r) =>
+            this.kdf.pskc.run(tenantId, () => pbkdf2Async(r.password, r.salt, r.iterations, r.keyLength, r.digest)),
+          )
         : parseOathCsv(input.content);
     const dryRun = input.dryRun === true;
     try {

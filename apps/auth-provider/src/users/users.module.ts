@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { UserRepository } from '@twofold/directory/data-access';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
+import { AuthenticationsModule } from '../authentications/authentications.module';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-@Module({ controllers: [UsersController], providers: [UsersService, UserRepository, AuditLogRepository] })
+@Module({
+  imports: [AuthenticationsModule],
+  controllers: [UsersController],
+  providers: [UsersService, UserRepository, AuditLogRepository],
+})
 export class UsersModule {}

@@ -3,10 +3,11 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { UserRepository, UserRow } from '@twofold/directory/data-access';
 import { normalisePhone, normaliseUserName, UserErrors } from '@twofold/directory/domain';
-import { Clock, DbService, decodeCursor, Page, TenantScope } from '@twofold/platform/db';
+import { Clock, DbService, decodeCursor, Page, sqlScopeOf, TenantScope } from '@twofold/platform/db';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
+import { AuthenticationCloser } from '../authentications/authentication-closer';
 import { BulkUserResultDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 
 export type UserWithLicense = UserRow & { licensed: boolean };
@@ -65,6 +66,7 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
+    private readonly authentications: AuthenticationCloser,
   ) {}
 
   async create(tenantId: string, input: CreateUserDto, actor: Actor, correlationId: string): Promise<UserWithLicense> {
@@ -270,13 +272,16 @@ export class UsersService {
     await this.db.inTenant(tenantId, async (scope) => {
       const before = await this.users.find(scope, id, true);
       if (!before) throw UserErrors.notFound();
+      // R26: the cascade would take pending authentications away unrecorded; they end first. The
+      // user's row is locked above, so no authentication can start for them meanwhile.
+      const closedAuthentications = await this.authentications.closeForDeletedUser(sqlScopeOf(scope), id);
       await this.users.delete(scope, id);
       await this.audit.record(scope, actor, {
         action: 'user.delete',
         targetType: 'user',
         targetId: id,
         correlationId,
-        details: { before: snapshot(before) },
+        details: { before: snapshot(before), closedAuthentications },
       });
     });
   }

@@ -4,7 +4,7 @@
 WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND u.id = $2::uuid
        )
-       SELECT t.tier, t.data_region AS "dataRegion",
+       SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -29,7 +29,7 @@ WITH u AS MATERIALIZED (
 WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND u.user_name = $2
        )
-       SELECT t.tier, t.data_region AS "dataRegion",
+       SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -116,3 +116,22 @@ SELECT tenant_id AS "tenantId", id AS "id", provider_id AS "providerId", server_
 
 -- sweeper: pending authentications past their expiry, across tenants (AuthenticationSqlRepository.expiredPending)
 SELECT tenant_id::text AS "tenantId", id::text AS id FROM twofold_expired_authentications($1::int);
+
+-- user deletion: lock the user's pending authentications, each with what its record needs (R26) (AuthenticationSqlRepository.lockPendingOfUser)
+SELECT a.tenant_id AS "tenantId", a.id AS "id", a.provider_id AS "providerId", a.server_id AS "serverId", a.user_id AS "userId", a.user_name AS "userName", a.method AS "method", a.status AS "status", a.code_hash AS "codeHash", a.attempts AS "attempts", a.sends_count AS "sendsCount", a.phone AS "phone", a.device_activation_id AS "deviceActivationId", a.expires_at AS "expiresAt", a.deny_reason AS "denyReason", a.client_ip AS "clientIp", a.correlation_id AS "correlationId", a.created_at AS "createdAt", a.completed_at AS "completedAt",
+         (jsonb_build_object('dataRegion', t.data_region,
+            'deliveryStatus', (SELECT m.status FROM messages m WHERE m.authentication_id = a.id
+                                 AND m.tenant_id = a.tenant_id ORDER BY m.created_at DESC LIMIT 1))
+          || COALESCE((SELECT jsonb_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
+                         FROM users u WHERE u.tenant_id = a.tenant_id AND u.id = a.user_id),
+                      '{"firstName": null, "lastName": null, "email": null}')
+          || COALESCE((SELECT jsonb_build_object('recordFields', p.record_fields)
+                         FROM providers p WHERE p.tenant_id = a.tenant_id AND p.id = a.provider_id),
+                      '{"recordFields": null}')
+          || COALESCE((SELECT jsonb_build_object('serverName', s.name, 'serverIp', s.ip_address)
+                         FROM mfa_servers s WHERE s.tenant_id = a.tenant_id AND s.id = a.server_id),
+                      '{"serverName": null, "serverIp": null}'))::json AS record
+       FROM authentications a
+       JOIN tenants t ON t.id = a.tenant_id
+       WHERE a.user_id = $2::uuid AND a.tenant_id = $1 AND a.status = 'pending'
+       FOR UPDATE OF a;

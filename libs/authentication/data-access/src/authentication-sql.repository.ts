@@ -40,6 +40,37 @@ const AUTH_COLUMNS = authColumns();
 /** The same columns from the alias `a` (the locking read joins other tables). */
 const AUTH_COLUMNS_OF_A = authColumns('a.');
 
+/**
+ * The locking read's select list: the authentication (alias `a`) and, as one JSON value, what its
+ * record needs. Each table besides the authentication is read by a subquery on its key, not joined:
+ * with joins, a generic plan made while the tables were young read users, providers and servers by
+ * the tenant prefix of their primary keys and dropped the rows that did not match
+ * (docs/decisions/0017).
+ */
+const LOCKING_READ = `SELECT ${AUTH_COLUMNS_OF_A},
+         (jsonb_build_object('dataRegion', t.data_region,
+            'deliveryStatus', (SELECT m.status FROM messages m WHERE m.authentication_id = a.id
+                                 AND m.tenant_id = a.tenant_id ORDER BY m.created_at DESC LIMIT 1))
+          || COALESCE((SELECT jsonb_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
+                         FROM users u WHERE u.tenant_id = a.tenant_id AND u.id = a.user_id),
+                      '{"firstName": null, "lastName": null, "email": null}')
+          || COALESCE((SELECT jsonb_build_object('recordFields', p.record_fields)
+                         FROM providers p WHERE p.tenant_id = a.tenant_id AND p.id = a.provider_id),
+                      '{"recordFields": null}')
+          || COALESCE((SELECT jsonb_build_object('serverName', s.name, 'serverIp', s.ip_address)
+                         FROM mfa_servers s WHERE s.tenant_id = a.tenant_id AND s.id = a.server_id),
+                      '{"serverName": null, "serverIp": null}'))::json AS record
+       FROM authentications a
+       JOIN tenants t ON t.id = a.tenant_id`;
+
+function splitRecord(row: AuthenticationRow & { record: RecordContext }): {
+  auth: AuthenticationRow;
+  record: RecordContext;
+} {
+  const { record, ...auth } = row;
+  return { auth, record };
+}
+
 export interface ContextUser {
   id: string;
   userName: string;
@@ -70,6 +101,8 @@ export interface ContextServer {
 export interface StartContext {
   tier: 'free' | 'standard';
   dataRegion: NewAuthenticationRecord['dataRegion'];
+  /** R17: app passwords work only while the tenant allows them. */
+  appPasswordsAllowed: boolean;
   policy: { method: AuthMethodName; enabled: boolean }[];
   user: ContextUser | null;
   methods: { method: AuthMethodName; phone: string | null }[];
@@ -188,7 +221,7 @@ export class AuthenticationSqlRepository {
       `WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
        )
-       SELECT t.tier, t.data_region AS "dataRegion",
+       SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -270,34 +303,33 @@ export class AuthenticationSqlRepository {
    * provider was deleted), the server's name and IP, the tenant's data region, the latest delivery.
    */
   async lock(scope: SqlScope, id: string): Promise<{ auth: AuthenticationRow; record: RecordContext } | null> {
-    // Each table besides the authentication is read by a subquery on its key, not joined: with
-    // joins, a generic plan made while the tables were young read users, providers and servers by
-    // the tenant prefix of their primary keys and dropped the rows that did not match
-    // (docs/decisions/0017).
     const rows = await scope.query<AuthenticationRow & { record: RecordContext }>(
-      `SELECT ${AUTH_COLUMNS_OF_A},
-         (jsonb_build_object('dataRegion', t.data_region,
-            'deliveryStatus', (SELECT m.status FROM messages m WHERE m.authentication_id = a.id
-                                 AND m.tenant_id = a.tenant_id ORDER BY m.created_at DESC LIMIT 1))
-          || COALESCE((SELECT jsonb_build_object('firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
-                         FROM users u WHERE u.tenant_id = a.tenant_id AND u.id = a.user_id),
-                      '{"firstName": null, "lastName": null, "email": null}')
-          || COALESCE((SELECT jsonb_build_object('recordFields', p.record_fields)
-                         FROM providers p WHERE p.tenant_id = a.tenant_id AND p.id = a.provider_id),
-                      '{"recordFields": null}')
-          || COALESCE((SELECT jsonb_build_object('serverName', s.name, 'serverIp', s.ip_address)
-                         FROM mfa_servers s WHERE s.tenant_id = a.tenant_id AND s.id = a.server_id),
-                      '{"serverName": null, "serverIp": null}'))::json AS record
-       FROM authentications a
-       JOIN tenants t ON t.id = a.tenant_id
+      `${LOCKING_READ}
        WHERE a.tenant_id = $1 AND a.id = $2::uuid
        FOR UPDATE OF a`,
       [scope.tenantId, id],
     );
     const row = rows[0];
-    if (!row) return null;
-    const { record, ...auth } = row;
-    return { auth, record };
+    return row ? splitRecord(row) : null;
+  }
+
+  /**
+   * Locks every pending authentication of a user, with what each record needs: the user is about to
+   * be deleted, and each must end with its record (R26) before the cascade removes it. No ORDER BY:
+   * sorted by id, a generic plan read the tenant's authentications through the primary key and
+   * dropped the other users' (docs/decisions/0017); deleters of one user queue on the user's row lock.
+   */
+  async lockPendingOfUser(
+    scope: SqlScope,
+    userId: string,
+  ): Promise<{ auth: AuthenticationRow; record: RecordContext }[]> {
+    const rows = await scope.query<AuthenticationRow & { record: RecordContext }>(
+      `${LOCKING_READ}
+       WHERE a.user_id = $2::uuid AND a.tenant_id = $1 AND a.status = 'pending'
+       FOR UPDATE OF a`,
+      [scope.tenantId, userId],
+    );
+    return rows.map(splitRecord);
   }
 
   async update(scope: SqlScope, id: string, patch: AuthenticationPatch): Promise<AuthenticationRow> {

@@ -15,6 +15,7 @@ export enum AuthenticationErrorCode {
   UserLockedOut = 'user_locked_out',
   AuthenticationClosed = 'authentication_closed',
   WrongServer = 'wrong_server',
+  AppPasswordsNotAllowed = 'app_passwords_not_allowed',
 }
 
 export const AuthenticationErrors = {
@@ -59,6 +60,13 @@ export const AuthenticationErrors = {
       'conflict',
       `The free tier (security defaults, R9) allows only the authenticator app; "${method}" is refused.`,
       { method },
+    ),
+  /** R17: app passwords work only while the tenant allows them. */
+  appPasswordsNotAllowed: () =>
+    new DomainError(
+      AuthenticationErrorCode.AppPasswordsNotAllowed,
+      'conflict',
+      'This tenant does not allow app passwords (R17): the sign-in needs another method, or the tenant allows them again with PATCH /v1/tenants/{id} { "appPasswordsAllowed": true }.',
     ),
   noPhoneNumber: () =>
     new DomainError(

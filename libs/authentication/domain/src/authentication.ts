@@ -27,7 +27,11 @@ export type DenyReason =
   | 'invalid_code'
   | 'account_not_activated'
   | 'app_password_required'
-  | 'denied_by_user';
+  | 'denied_by_user'
+  /** R17: the tenant stopped allowing app passwords while the authentication was open. */
+  | 'app_passwords_not_allowed'
+  /** R26: the user was deleted while the authentication was open; it ends with this record. */
+  | 'user_deleted';
 
 export type AuthenticationStatus = 'pending' | 'succeeded' | 'denied' | 'expired';
 

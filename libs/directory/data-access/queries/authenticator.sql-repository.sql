@@ -11,11 +11,23 @@ UPDATE device_activations SET last_used_step = $3
         RETURNING id;
 
 -- verify: the device of an app notification, by its token (R18) (AuthenticatorSqlRepository.deviceByToken)
-SELECT id, active FROM device_activations WHERE tenant_id = $1 AND user_id = $2::uuid AND device_token = $3
+SELECT id, active, key_id AS "keyId", secret_ciphertext AS "secretCiphertext"
+         FROM device_activations WHERE tenant_id = $1 AND user_id = $2::uuid AND device_token = $3
         ORDER BY activated_at DESC LIMIT 1;
 
--- verify: the user's app password hashes (R17) (AuthenticatorSqlRepository.appPasswordHashes)
-SELECT id, password_hash AS "passwordHash" FROM app_passwords WHERE tenant_id = $1 AND user_id = $2::uuid;
+-- verify: the tenant's app password setting and the user's app password hashes (R17; hashed after the transaction) (AuthenticatorSqlRepository.appPasswordCandidates)
+SELECT t.app_passwords_allowed AS allowed,
+         COALESCE((SELECT json_agg(json_build_object('id', p.id, 'passwordHash', p.password_hash)
+                                   ORDER BY p.last_used_at DESC NULLS LAST, p.created_at DESC)
+                     FROM (SELECT id, password_hash, last_used_at, created_at FROM app_passwords
+                            WHERE user_id = $2::uuid AND tenant_id = $1
+                            ORDER BY last_used_at DESC NULLS LAST, created_at DESC LIMIT $3) p), '[]') AS passwords
+       FROM tenants t WHERE t.id = $1;
 
--- verify: mark the app password used (AuthenticatorSqlRepository.touchAppPassword)
-UPDATE app_passwords SET last_used_at = $3 WHERE tenant_id = $1 AND id = $2::uuid;
+-- verify: mark the matched app password used, if it and the tenant setting still allow it (R17) (AuthenticatorSqlRepository.useAppPassword)
+WITH allowed AS (SELECT t.app_passwords_allowed AS allowed FROM tenants t WHERE t.id = $1),
+       used AS (
+         UPDATE app_passwords SET last_used_at = $3
+          WHERE tenant_id = $1 AND id = $2::uuid AND (SELECT allowed FROM allowed)
+         RETURNING id)
+       SELECT COALESCE((SELECT allowed FROM allowed), false) AS allowed, EXISTS (SELECT 1 FROM used) AS used;

@@ -33,6 +33,10 @@ export class AppPasswordRepository {
     return scope.tx.appPassword.findFirst({ where: { tenantId: scope.tenantId, userId, id }, select: FIELDS });
   }
 
+  async count(scope: TenantScope, userId: string): Promise<number> {
+    return scope.tx.appPassword.count({ where: { tenantId: scope.tenantId, userId } });
+  }
+
   /** Deletes one app password, or all of the user's when `id` is omitted (R16). Returns the count. */
   async delete(scope: TenantScope, userId: string, id?: string): Promise<number> {
     const { count } = await scope.tx.appPassword.deleteMany({

@@ -15,6 +15,8 @@ export interface NewDeviceActivation {
   deviceToken: string;
   deviceName: string | null;
   seedCiphertext: Buffer;
+  /** The device secret, sealed with the same key as the seed (keyId). */
+  secretCiphertext: Buffer;
   keyId: string;
 }
 
@@ -26,7 +28,12 @@ const FIELDS = { id: true, deviceName: true, active: true, activatedAt: true, de
 export class DeviceActivationRepository {
   async create(scope: TenantScope, input: NewDeviceActivation): Promise<DeviceActivationRow> {
     return scope.tx.deviceActivation.create({
-      data: { tenantId: scope.tenantId, ...input, seedCiphertext: new Uint8Array(input.seedCiphertext) },
+      data: {
+        tenantId: scope.tenantId,
+        ...input,
+        seedCiphertext: new Uint8Array(input.seedCiphertext),
+        secretCiphertext: new Uint8Array(input.secretCiphertext),
+      },
       select: FIELDS,
     });
   }

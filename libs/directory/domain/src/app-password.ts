@@ -3,6 +3,11 @@ import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 /** No 0/O, 1/l/I, 2/Z, 5/S, 8/B: readable when typed from a screen into a mail client. */
 export const APP_PASSWORD_ALPHABET = 'ACDEFGHJKMNPQRTUVWXYabcdefghijkmnpqrstuvwxyz34679';
 export const APP_PASSWORD_LENGTH = 16;
+/**
+ * A sign-in tries each of the user's app passwords (the password names none of them): at most this
+ * many scrypt runs per verification (docs/decisions/0020).
+ */
+export const MAX_APP_PASSWORDS_PER_USER = 10;
 
 /** scrypt cost: N=2^15, r=8, p=1 (~32 MiB, tens of ms); stored with each hash so it can change. */
 const SCRYPT = { N: 32768, r: 8, p: 1 } as const;
@@ -27,6 +32,18 @@ export async function hashAppPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, SCRYPT, KEY_BYTES);
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/**
+ * The id of the first stored hash `password` matches, or null. Sequential on purpose: the caller
+ * runs it in a key-derivation pool slot, so one sign-in holds one thread, never all of them.
+ */
+export async function matchAppPassword(
+  password: string,
+  candidates: readonly { id: string; passwordHash: string }[],
+): Promise<string | null> {
+  for (const c of candidates) if (await verifyAppPassword(password, c.passwordHash)) return c.id;
+  return null;
 }
 
 /** Constant-time comparison; a malformed stored hash never verifies. */

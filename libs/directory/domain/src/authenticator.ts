@@ -5,6 +5,7 @@ import { otpauthUri } from '@twofold/platform/crypto';
 export const TOTP_SEED_BYTES = 20;
 export const TOTP_ISSUER = 'Twofold';
 export const DEVICE_TOKEN_PREFIX = 'tfd_';
+export const DEVICE_SECRET_PREFIX = 'tfs_';
 
 /** The Key URI Format of Google Authenticator for a Twofold activation (SHA1, 6 digits, 30 s). */
 export function authenticatorUri(userName: string, seed: Buffer): string {
@@ -18,12 +19,23 @@ export function authenticatorUri(userName: string, seed: Buffer): string {
   });
 }
 
-/** A fresh activation: the TOTP seed (to be sealed) and the device's routing token. */
-export function newAuthenticatorSecrets(): { seed: Buffer; deviceToken: string } {
+/**
+ * A fresh activation: the TOTP seed and the device secret (both to be sealed), and the device's
+ * routing token. The token is an address (it routes notifications and appears in records, R26);
+ * only the secret proves that an app-notification answer comes from the device (issue 15 item 10,
+ * until device-signed approvals).
+ */
+export function newAuthenticatorSecrets(): { seed: Buffer; deviceToken: string; deviceSecret: string } {
   return {
     seed: randomBytes(TOTP_SEED_BYTES),
     deviceToken: DEVICE_TOKEN_PREFIX + randomBytes(32).toString('base64url'),
+    deviceSecret: DEVICE_SECRET_PREFIX + randomBytes(32).toString('base64url'),
   };
+}
+
+/** Binds a sealed device secret to its row, like the seed (a different AAD: neither opens as the other). */
+export function deviceSecretAad(tenantId: string, userId: string, deviceId: string): string {
+  return `device-secret:${tenantId}:${userId}:${deviceId}`;
 }
 
 /** Binds a sealed seed to its row: a ciphertext copied to another device or tenant does not open. */

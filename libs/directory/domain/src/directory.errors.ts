@@ -12,6 +12,7 @@ export enum DirectoryErrorCode {
   AppPasswordsNotAllowed = 'app_passwords_not_allowed',
   DeviceNotFound = 'device_not_found',
   AppPasswordNotFound = 'app_password_not_found',
+  AppPasswordLimitReached = 'app_password_limit_reached',
 }
 
 export const DirectoryErrors = {
@@ -66,6 +67,13 @@ export const DirectoryErrors = {
       DirectoryErrorCode.AppPasswordsNotAllowed,
       'conflict',
       'This tenant does not allow app passwords (R17). Allow them with PATCH /v1/tenants/{id} { "appPasswordsAllowed": true }.',
+    ),
+  appPasswordLimitReached: (max: number) =>
+    new DomainError(
+      DirectoryErrorCode.AppPasswordLimitReached,
+      'conflict',
+      `A user may hold at most ${max} app passwords (each sign-in tries them all): delete one first.`,
+      { max },
     ),
   deviceNotFound: () => new NotFoundError(DirectoryErrorCode.DeviceNotFound, 'The device activation'),
   appPasswordNotFound: () => new NotFoundError(DirectoryErrorCode.AppPasswordNotFound, 'The app password'),

@@ -1,3 +1,4 @@
 export * from './secret-box';
 export * from './base32';
 export * from './bearer-token';
+export * from './key-derivation';

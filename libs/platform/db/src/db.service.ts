@@ -28,6 +28,20 @@ export interface SqlScope {
 }
 
 /**
+ * The `SqlScope` of a Prisma tenant transaction: a use case that runs in `inTenant` calls a plain-SQL
+ * repository in the same transaction (e.g. a user's deletion closes their pending authentications
+ * first). Statements go unnamed, as Prisma's do; `commitWithNext` has nothing to do, the transaction
+ * commits when `inTenant`'s work returns.
+ */
+export function sqlScopeOf(scope: TenantScope): SqlScope {
+  return {
+    tenantId: scope.tenantId,
+    query: <R>(text: string, values: readonly unknown[] = []) => scope.tx.$queryRawUnsafe<R[]>(text, ...values),
+    commitWithNext: () => undefined,
+  };
+}
+
+/**
  * How `inTenantSql`'s statements are planned (docs/decisions/0017). By default a prepared statement
  * gets PostgreSQL's generic plan after a few runs: right for the per-request hot path, whose
  * statements are written so that only their key index fits. A batch statement that names its rows

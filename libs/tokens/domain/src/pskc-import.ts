@@ -1,4 +1,4 @@
-import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MAX_IMPORT_ROWS } from './csv-import';
 import type { ImportedKey, OathHash, OathTokenKind } from './oath-key';
@@ -8,8 +8,23 @@ import { TokenErrors } from './tokens.errors';
 export const MAX_PSKC_BYTES = 2 * 1024 * 1024;
 /** PSKC needs about 8 levels; anything deeper is not a key container. */
 export const MAX_XML_DEPTH = 32;
-/** PBKDF2 work is bounded: a file must not make the server spin. */
-export const MAX_PBKDF2_ITERATIONS = 1_000_000;
+/**
+ * PBKDF2 work is bounded: a file must not make the server spin (docs/decisions/0020). Vendors ship
+ * 1,000–10,000 iterations; at this bound one derivation costs about 0.25 s of one thread.
+ */
+export const MAX_PBKDF2_ITERATIONS = 200_000;
+/** The derived key is an AES key: 16, 24 or 32 bytes. More is work that decrypts nothing. */
+export const MAX_PBKDF2_KEY_LENGTH = 32;
+
+/** What a PBKDF2 file asks for; the caller derives it off the event loop, with bounded concurrency. */
+export interface Pbkdf2Request {
+  password: string;
+  salt: Buffer;
+  iterations: number;
+  keyLength: number;
+  digest: string;
+}
+export type DeriveKey = (request: Pbkdf2Request) => Promise<Buffer>;
 
 export interface PskcDecryption {
   /** Hex AES key of a pre-shared-key file. */
@@ -150,7 +165,7 @@ function hashOf(key: Node): OathHash {
 }
 
 /** The AES key of a symmetric file, from the pre-shared key or the PBKDF2 password. */
-function encryptionKey(container: Node, secrets: PskcDecryption): Buffer {
+async function encryptionKey(container: Node, secrets: PskcDecryption, derive: DeriveKey): Promise<Buffer> {
   const derived = child(child(container, 'EncryptionKey'), 'DerivedKey');
   if (derived) {
     const method = child(derived, 'KeyDerivationMethod');
@@ -162,13 +177,16 @@ function encryptionKey(container: Node, secrets: PskcDecryption): Buffer {
     const keyLength = integer(text(params?.['KeyLength']), 'PBKDF2 KeyLength') ?? 16;
     if (!saltText || !iterations || iterations < 1)
       throw TokenErrors.keyDerivationInvalid('Incomplete PBKDF2 parameters (salt and iteration count are needed).');
-    if (iterations > MAX_PBKDF2_ITERATIONS || keyLength > 64)
-      throw TokenErrors.keyDerivationInvalid('The PBKDF2 parameters exceed what the importer accepts.');
+    if (iterations > MAX_PBKDF2_ITERATIONS || keyLength < 1 || keyLength > MAX_PBKDF2_KEY_LENGTH)
+      throw TokenErrors.keyDerivationInvalid(
+        `The PBKDF2 parameters exceed what the importer accepts: at most ${MAX_PBKDF2_ITERATIONS.toLocaleString('en')} iterations and a key of at most ${MAX_PBKDF2_KEY_LENGTH} bytes.`,
+      );
     const prfAlgorithm = attr(child(params, 'PRF'), 'Algorithm');
     const prf = prfAlgorithm ? HMAC[prfAlgorithm] : 'sha1';
     if (!prf) throw TokenErrors.keyDerivationInvalid('Unsupported PBKDF2 PRF.');
     if (secrets.password === undefined) throw TokenErrors.keyRequired('password');
-    return pbkdf2Sync(secrets.password, base64(saltText, 'PBKDF2 salt'), iterations, keyLength, prf);
+    const salt = base64(saltText, 'PBKDF2 salt');
+    return derive({ password: secrets.password, salt, iterations, keyLength, digest: prf });
   }
   if (secrets.preSharedKey === undefined) throw TokenErrors.keyRequired('preSharedKey');
   return Buffer.from(secrets.preSharedKey, 'hex');
@@ -201,7 +219,12 @@ function encryptedValue(key: Node): RawKey['encrypted'] {
  * Verifies every ValueMAC (RFC 6030 §6.1.1: HMAC over IV||ciphertext with the MAC key) and only then
  * decrypts. Any failure refuses the whole file: a file whose integrity fails imports nothing.
  */
-function decryptAll(container: Node, raws: RawKey[], secrets: PskcDecryption): Map<RawKey, Buffer> {
+async function decryptAll(
+  container: Node,
+  raws: RawKey[],
+  secrets: PskcDecryption,
+  derive: DeriveKey,
+): Promise<Map<RawKey, Buffer>> {
   const symmetric = raws.filter((r) => r.encrypted && !ASYMMETRIC.has(r.encrypted.algorithm ?? ''));
   const out = new Map<RawKey, Buffer>();
   if (symmetric.length === 0) return out;
@@ -218,7 +241,7 @@ function decryptAll(container: Node, raws: RawKey[], secrets: PskcDecryption): M
   const hash = HMAC[macAlgorithm];
   if (!hash) throw TokenErrors.macInvalid(`Unsupported MAC algorithm: ${macAlgorithm}.`);
 
-  const key = encryptionKey(container, secrets);
+  const key = await encryptionKey(container, secrets, derive);
   const macKeyNode = child(macMethod, 'MACKey');
   let macKey = key; // No MACKey: the encryption key is the MAC key (as python-pskc reads it).
   if (macKeyNode) {
@@ -246,9 +269,9 @@ function decryptAll(container: Node, raws: RawKey[], secrets: PskcDecryption): M
 /**
  * RFC 6030 PSKC: plain secrets, pre-shared-key (AES-CBC + HMAC) and PBKDF2 files. A file that cannot
  * be read safely or whose integrity fails throws (400); each key that cannot become a token carries
- * its reason.
+ * its reason. A PBKDF2 key is derived by `derive`, which the caller runs off the event loop.
  */
-export function parsePskc(xml: string, secrets: PskcDecryption = {}): ImportedKey[] {
+export async function parsePskc(xml: string, secrets: PskcDecryption, derive: DeriveKey): Promise<ImportedKey[]> {
   const doc = parseXml(xml);
   const container = child(doc, 'KeyContainer');
   if (!container) throw TokenErrors.pskcInvalid('The root element is not a PSKC KeyContainer.');
@@ -260,7 +283,7 @@ export function parsePskc(xml: string, secrets: PskcDecryption = {}): ImportedKe
   if (raws.length === 0) throw TokenErrors.empty();
   if (raws.length > MAX_IMPORT_ROWS) throw TokenErrors.tooManyRows(MAX_IMPORT_ROWS);
   raws.forEach(checkTypes);
-  const decrypted = decryptAll(container, raws, secrets);
+  const decrypted = await decryptAll(container, raws, secrets, derive);
   return raws.map((r) => toKey(r, decrypted.get(r)));
 }
 

@@ -56,11 +56,24 @@ export class VerifyAuthenticationDto {
   @IsBoolean()
   approve?: boolean;
 
-  @ApiPropertyOptional({ description: 'app_notification: the answering device’s push token.', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: 'app_notification: the answering device’s push token (which device answers).',
+    maxLength: 100,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   deviceToken?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'app_notification: the device secret issued at activation (proves the answer; the push token alone does not). Required to approve or deny.',
+    maxLength: 100,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  deviceSecret?: string;
 }
 
 export class ResendAuthenticationDto {
@@ -80,7 +93,7 @@ export class AuthenticationDto implements AuthenticationView {
   @ApiProperty() expiresAt!: Date;
   @ApiPropertyOptional({
     description:
-      'Why denied: expired, too_many_attempts, wrong_server, invalid_code, account_not_activated, app_password_required, denied_by_user.',
+      'Why denied: expired, too_many_attempts, wrong_server, invalid_code, account_not_activated, app_password_required, app_passwords_not_allowed (R17: the tenant stopped allowing app passwords), denied_by_user. Records (R26) also know user_deleted: the user was deleted while the authentication was pending.',
   })
   reason?: AuthenticationView['reason'];
   @ApiProperty({ description: 'False while a wrong code still leaves tries (the authentication stays pending).' })

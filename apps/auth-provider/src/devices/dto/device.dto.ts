@@ -11,13 +11,26 @@ export class ActivateDeviceDto {
   deviceName?: string;
 }
 
-/** Shown once: the app scans `otpauthUri` (it carries the TOTP seed); the seed is never shown again. */
+/**
+ * Shown once: the app scans `otpauthUri` (it carries the TOTP seed) and keeps `deviceSecret`; neither
+ * is ever shown again.
+ */
 export class DeviceActivationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'otpauth://totp/Twofold:ann%40contoso.example?secret=…&issuer=Twofold' })
   otpauthUri!: string;
-  @ApiProperty({ example: 'tfd_…', description: 'Routes notifications to this activation (R26 device token).' })
+  @ApiProperty({
+    example: 'tfd_…',
+    description:
+      'Routes notifications to this activation (R26 device token). An address, not a credential: it appears in records and reports.',
+  })
   deviceToken!: string;
+  @ApiProperty({
+    example: 'tfs_…',
+    description:
+      'The device’s secret: the app sends it with every app-notification answer (approve or deny). Shown once, stored sealed, never in records or reports.',
+  })
+  deviceSecret!: string;
 }
 
 export class DeviceDto {

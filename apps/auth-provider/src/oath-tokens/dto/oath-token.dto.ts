@@ -34,7 +34,10 @@ export class ImportOathTokensDto {
   @IsNotEmpty()
   content!: string;
 
-  @ApiPropertyOptional({ description: 'PBKDF2 password of an encrypted PSKC file. Never stored or logged.' })
+  @ApiPropertyOptional({
+    description:
+      'PBKDF2 password of an encrypted PSKC file. Never stored or logged. Files asking for more than 200,000 iterations are refused.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AuthenticationPatch,
+  AuthenticationRow,
+  AuthenticationSqlRepository,
+  NewAuthenticationRecord,
+  RecordContext,
+} from '@twofold/authentication/data-access';
+import { DenyReason, isCodeDelivered, keepOnly } from '@twofold/authentication/domain';
+import { Clock, SqlScope } from '@twofold/platform/db';
+import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
+
+export type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason | null; attempts?: number };
+
+/**
+ * The one way an authentication ends (R26): its status and its single record, in one statement.
+ * Used by the authentication API, the sweeper and the deletion of a user.
+ */
+@Injectable()
+export class AuthenticationCloser {
+  constructor(
+    private readonly clock: Clock,
+    private readonly authentications: AuthenticationSqlRepository,
+  ) {}
+
+  /** Always its transaction's last statement in the API's use cases, so COMMIT goes out with it. */
+  async close(
+    scope: SqlScope,
+    auth: AuthenticationRow,
+    context: RecordContext,
+    closing: Closing,
+    deviceToken: string | null = null,
+  ): Promise<AuthenticationRow> {
+    const completedAt = this.clock.now();
+    const patch: AuthenticationPatch = {
+      status: closing.status,
+      denyReason: closing.reason,
+      completedAt,
+      ...(closing.attempts !== undefined ? { attempts: closing.attempts } : {}),
+      ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
+    };
+    const closed = { ...auth, ...patch } as AuthenticationRow;
+    scope.commitWithNext();
+    return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
+  }
+
+  /**
+   * R26: a user about to be deleted takes their pending authentications with them (ON DELETE
+   * CASCADE); each is denied with `user_deleted` first, so the attempt keeps its record. Runs in
+   * the deleting transaction, after the user's row is locked (no new authentication can start).
+   */
+  async closeForDeletedUser(scope: SqlScope, userId: string): Promise<number> {
+    const pending = await this.authentications.lockPendingOfUser(scope, userId);
+    for (const { auth, record } of pending) {
+      await this.close(scope, auth, record, { status: 'denied', reason: 'user_deleted' });
+    }
+    return pending.length;
+  }
+
+  /** R26: every field the provider keeps, the tenant's data region and the correlation id. */
+  recordOf(
+    auth: AuthenticationRow,
+    context: RecordContext,
+    deviceToken: string | null = null,
+  ): NewAuthenticationRecord {
+    const keep: RecordFieldSettings = mergeRecordFields(
+      context.recordFields as Partial<RecordFieldSettings> | null,
+      undefined,
+    );
+    return {
+      authenticationId: auth.id,
+      providerId: auth.providerId,
+      occurredAt: auth.completedAt ?? this.clock.now(),
+      uniqueId: auth.userName,
+      userId: auth.userId,
+      serverId: auth.serverId,
+      firstName: keepOnly(keep.firstName, context.firstName),
+      lastName: keepOnly(keep.lastName, context.lastName),
+      email: keepOnly(keep.email, context.email),
+      phone: keepOnly(keep.phoneNumber, auth.phone),
+      deviceToken: keepOnly(keep.deviceToken, deviceToken),
+      method: auth.method,
+      mode: auth.method,
+      result: auth.status === 'succeeded' ? 'success' : 'deny',
+      denyReason: auth.status === 'expired' ? 'expired' : auth.denyReason,
+      serverName: keepOnly(keep.serverName, context.serverName),
+      serverIp: keepOnly(keep.serverIp, context.serverIp),
+      clientIp: keepOnly(keep.clientIp, auth.clientIp),
+      dataRegion: context.dataRegion,
+      deliveryStatus: isCodeDelivered(auth.method) ? context.deliveryStatus : null,
+      correlationId: auth.correlationId,
+    };
+  }
+}
