@@ -2,13 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DbService, TenantScope } from '@twofold/platform/db';
 
 export type LicensePurchaseStatus =
-  | 'pending'
-  | 'awaiting_payment'
-  | 'active'
-  | 'past_due'
-  | 'lapsed'
-  | 'ended'
-  | 'failed';
+  'pending' | 'awaiting_payment' | 'active' | 'past_due' | 'lapsed' | 'ended' | 'failed';
 
 export interface LicensePurchaseRow {
   id: string;
@@ -99,7 +93,10 @@ export class LicensePurchaseRepository {
     return pool.id;
   }
 
-  async pool(scope: TenantScope, poolId: string): Promise<{ seats: number; assignedCount: number; termEnd: Date } | null> {
+  async pool(
+    scope: TenantScope,
+    poolId: string,
+  ): Promise<{ seats: number; assignedCount: number; termEnd: Date } | null> {
     return scope.tx.licensePool.findFirst({
       where: { tenantId: scope.tenantId, id: poolId },
       select: { seats: true, assignedCount: true, termEnd: true },
