@@ -25,10 +25,25 @@ ALTER TABLE "tenants"
   ADD COLUMN "delivery_countries" TEXT[] NOT NULL DEFAULT ARRAY['US', 'CA', 'GB', 'IE', 'DE', 'FR', 'NL', 'BE', 'AT', 'CH', 'DK', 'SE', 'NO', 'FI', 'AU', 'NZ']::TEXT[],
   ADD COLUMN "sms_velocity_per_hour" INTEGER,
   ADD COLUMN "phone_default_region" TEXT DEFAULT 'US';
-ALTER TABLE "tenants" ADD CONSTRAINT "tenants_sms_velocity_per_hour_positive"
-  CHECK ("sms_velocity_per_hour" IS NULL OR "sms_velocity_per_hour" > 0);
-ALTER TABLE "tenants" ADD CONSTRAINT "tenants_phone_default_region_format"
-  CHECK ("phone_default_region" IS NULL OR "phone_default_region" ~ '^[A-Z]{2}$');
+-- Rules as a BEFORE trigger, not CHECK constraints (the offline Wasm schema engine, decision 0002).
+CREATE FUNCTION "twofold_tenants_delivery_policy"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.sms_velocity_per_hour IS NOT NULL AND NEW.sms_velocity_per_hour <= 0 THEN
+    RAISE EXCEPTION 'sms_velocity_per_hour_invalid' USING ERRCODE = '23514';
+  END IF;
+  IF NEW.phone_default_region IS NOT NULL AND NEW.phone_default_region !~ '^[A-Z]{2}$' THEN
+    RAISE EXCEPTION 'phone_default_region_invalid' USING ERRCODE = '23514';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(NEW.delivery_countries) c WHERE c IS NULL OR c !~ '^[A-Z]{2}$') THEN
+    RAISE EXCEPTION 'delivery_countries_invalid' USING ERRCODE = '23514';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER "tenants_delivery_policy"
+  BEFORE INSERT OR UPDATE OF "sms_velocity_per_hour", "phone_default_region", "delivery_countries" ON "tenants"
+  FOR EACH ROW EXECUTE FUNCTION "twofold_tenants_delivery_policy"();
 
 -- Queued messages older than p_seconds that still hold a code and whose authentication is pending
 -- and not expired, across tenants (the delivery sweeper runs before any tenant is known; it reads
