@@ -113,7 +113,8 @@ export class AuthenticationsController {
     @CurrentPrincipal() principal: Principal,
     @AuthenticationId() id: string,
     @Body() body: ResendAuthenticationDto,
+    @CorrelationId() correlationId: string,
   ): Promise<AuthenticationDto> {
-    return this.authentications.resend(callerOf(principal), id, body.method);
+    return this.authentications.resend(callerOf(principal), id, body.method, correlationId);
   }
 }

@@ -317,12 +317,17 @@ export class AuthenticationsService {
   }
 
   /** R14: send a new code, or switch to another registered method, in the same authentication. */
-  async resend(caller: Caller, id: string, method: AuthMethodName | undefined): Promise<AuthenticationView> {
+  async resend(
+    caller: Caller,
+    id: string,
+    method: AuthMethodName | undefined,
+    correlationId = `resend:${id}`,
+  ): Promise<AuthenticationView> {
     const refusal: { velocity?: VelocityRefusal } = {};
     try {
       return await this.resendOnce(caller, id, method, refusal);
     } catch (error) {
-      if (refusal.velocity) await this.reportVelocity(caller, refusal.velocity, 'resend:' + id);
+      if (refusal.velocity) await this.reportVelocity(caller, refusal.velocity, correlationId);
       throw error;
     }
   }
