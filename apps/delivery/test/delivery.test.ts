@@ -26,7 +26,8 @@ let tenantId: string;
 
 beforeAll(async () => {
   h = await startDelivery();
-  tenantId = await createTenant(h);
+  // The countries these tests send to (a tenant allows US and CA unless it says more, docs/decisions/0019).
+  tenantId = await createTenant(h, { deliveryCountries: ['US', 'CA', 'JM', 'GB'] });
 });
 
 afterAll(async () => {
@@ -103,6 +104,13 @@ describe('routing (R21, R22)', () => {
     const call = await queueMessage(h, tenantId, TOLL_FREE, 'voice');
     await untilStatus(h, call.messageId, ['sent', 'delivered']);
     expect(requestsTo(TOLL_FREE).map((r) => r.kind)).toEqual(['call']);
+  });
+
+  it('0019: a country the tenant no longer allows is refused by the worker (country_not_allowed), not sent', async () => {
+    const usOnly = await createTenant(h, { deliveryCountries: ['US'] });
+    const m = await queueMessage(h, usOnly, CA_PHONE);
+    expect((await untilStatus(h, m.messageId, ['refused'])).error_code).toBe('country_not_allowed');
+    expect(requestsTo(CA_PHONE)).toHaveLength(0);
   });
 
   it('R21: load spreads over the whole US pool', async () => {

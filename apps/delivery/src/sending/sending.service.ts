@@ -189,6 +189,10 @@ export class SendingService {
           const recipient = recipients.get(item.messageId.toLowerCase());
           if (!message || !recipient) return null;
           if (!recipient.ok) return { message, settings, routing: recipient };
+          // The tenant may have removed the country since the start (or a fallback call goes there).
+          if (!settings.deliveryCountries.includes(recipient.recipient.country as string)) {
+            return { message, settings, routing: { ok: false, failure: DeliveryFailure.CountryNotAllowed } };
+          }
           if (item.channel === 'voice') {
             return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
           }

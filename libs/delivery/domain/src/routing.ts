@@ -6,6 +6,7 @@ export enum DeliveryFailure {
   NoRouteForCountry = 'no_route_for_country',
   TollFraudRisk = 'toll_fraud_risk',
   TollFreeSms = 'toll_free_sms',
+  CountryNotAllowed = 'country_not_allowed',
   NoSenderAvailable = 'no_sender_available',
   NoVoiceCallerId = 'no_voice_caller_id',
   CodeUnreadable = 'code_unreadable',
@@ -44,6 +45,7 @@ export const REFUSALS: ReadonlySet<string> = new Set<string>([
   DeliveryFailure.NoRouteForCountry,
   DeliveryFailure.TollFraudRisk,
   DeliveryFailure.TollFreeSms,
+  DeliveryFailure.CountryNotAllowed,
 ]);
 
 /** R21/R22: which short-code pool serves a country. Only the US and Canada have one. */

@@ -82,7 +82,7 @@ export class DeliveryDto {
     enum: DELIVERY_STATUSES,
     description:
       '`refused`: the platform did not send it (errorCode says why: toll_fraud_risk, toll_free_sms, ' +
-      'no_route_for_country, invalid_number); `failed`/`undelivered`: the carrier could not (errorCode is ' +
+      'no_route_for_country, invalid_number, country_not_allowed); `failed`/`undelivered`: the carrier could not (errorCode is ' +
       'Twilio’s, e.g. 21211, 21610, 21612, 21408, 30003).',
   })
   status!: (typeof DELIVERY_STATUSES)[number];
