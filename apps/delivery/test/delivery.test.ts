@@ -19,13 +19,15 @@ const JAMAICA_PHONE = '+18762345678';
 const UK_MOBILE = '+447400123456';
 const US_PREMIUM = '+19005550123';
 const UK_PREMIUM = '+448712345678';
+const TOLL_FREE = '+18002345678';
 
 let h: DeliveryHarness;
 let tenantId: string;
 
 beforeAll(async () => {
   h = await startDelivery();
-  tenantId = await createTenant(h);
+  // The countries these tests send to (a tenant allows US and CA unless it says more, docs/decisions/0019).
+  tenantId = await createTenant(h, { deliveryCountries: ['US', 'CA', 'JM', 'GB'] });
 });
 
 afterAll(async () => {
@@ -55,16 +57,16 @@ describe('routing (R21, R22)', () => {
     for (const r of requestsTo(CA_PHONE)) expect(CA_CODES).toContain(r.params.From);
   });
 
-  it('R22: a Caribbean +1 number (Jamaica) never gets a short code: no route → failed no_route_for_country', async () => {
+  it('R22: a Caribbean +1 number (Jamaica) never gets a short code: no route → refused no_route_for_country', async () => {
     const m = await queueMessage(h, tenantId, JAMAICA_PHONE);
-    const row = await untilStatus(h, m.messageId, ['failed']);
+    const row = await untilStatus(h, m.messageId, ['refused']);
     expect(row.error_code).toBe('no_route_for_country');
     expect(requestsTo(JAMAICA_PHONE)).toHaveLength(0);
   });
 
-  it('R22: a UK number without a route fails at once with no_route_for_country; with a route it uses that sender', async () => {
+  it('R22: a UK number without a route is refused at once with no_route_for_country; with a route it uses that sender', async () => {
     const before = await queueMessage(h, tenantId, UK_MOBILE);
-    expect((await untilStatus(h, before.messageId, ['failed'])).error_code).toBe('no_route_for_country');
+    expect((await untilStatus(h, before.messageId, ['refused'])).error_code).toBe('no_route_for_country');
     expect(requestsTo(UK_MOBILE)).toHaveLength(0);
 
     const res = await h
@@ -79,12 +81,36 @@ describe('routing (R21, R22)', () => {
     expect(requestsTo(UK_MOBILE).map((r) => r.params.From)).toEqual(['Twofold']);
   });
 
-  it('R22: premium-rate numbers (US 900, UK 087) are refused before sending (toll_fraud_risk)', async () => {
+  it('R22: premium-rate numbers (US 900, UK 087) are refused before sending (status refused, toll_fraud_risk)', async () => {
     for (const phone of [US_PREMIUM, UK_PREMIUM]) {
       const m = await queueMessage(h, tenantId, phone);
-      expect((await untilStatus(h, m.messageId, ['failed'])).error_code).toBe('toll_fraud_risk');
+      expect((await untilStatus(h, m.messageId, ['refused'])).error_code).toBe('toll_fraud_risk');
       expect(requestsTo(phone)).toHaveLength(0);
     }
+  });
+
+  it('0019: stored before the rule, a shared-cost, satellite or personal number is refused by the worker, not sent', async () => {
+    for (const phone of ['+4918012345', '+881612345678', '+447012345678']) {
+      const m = await queueMessage(h, tenantId, phone);
+      expect((await untilStatus(h, m.messageId, ['refused'])).error_code).toBe('toll_fraud_risk');
+      expect(requestsTo(phone)).toHaveLength(0);
+    }
+  });
+
+  it('0019: a US toll-free number gets no SMS from a short code (refused toll_free_sms), but a call', async () => {
+    const sms = await queueMessage(h, tenantId, TOLL_FREE);
+    expect((await untilStatus(h, sms.messageId, ['refused'])).error_code).toBe('toll_free_sms');
+    expect(requestsTo(TOLL_FREE)).toHaveLength(0);
+    const call = await queueMessage(h, tenantId, TOLL_FREE, 'voice');
+    await untilStatus(h, call.messageId, ['sent', 'delivered']);
+    expect(requestsTo(TOLL_FREE).map((r) => r.kind)).toEqual(['call']);
+  });
+
+  it('0019: a country the tenant no longer allows is refused by the worker (country_not_allowed), not sent', async () => {
+    const usOnly = await createTenant(h, { deliveryCountries: ['US'] });
+    const m = await queueMessage(h, usOnly, CA_PHONE);
+    expect((await untilStatus(h, m.messageId, ['refused'])).error_code).toBe('country_not_allowed');
+    expect(requestsTo(CA_PHONE)).toHaveLength(0);
   });
 
   it('R21: load spreads over the whole US pool', async () => {

@@ -106,14 +106,14 @@ const box = new SecretBox(parseKeyList(DEV_SECRETS_KEYS).keys, DEV_SECRETS_ACTIV
 
 export async function createTenant(
   h: DeliveryHarness,
-  settings: { smsFallbackToVoice?: boolean; smsTemplate?: string | null } = {},
+  settings: { smsFallbackToVoice?: boolean; smsTemplate?: string | null; deliveryCountries?: string[] } = {},
 ): Promise<string> {
   const id = randomUUID();
   await adminQuery(
     h.db,
-    `INSERT INTO tenants (id, name, data_region, updated_at, sms_fallback_to_voice, sms_template)
-     VALUES ($1, 'Contoso', 'us', now(), $2, $3)`,
-    [id, settings.smsFallbackToVoice ?? false, settings.smsTemplate ?? null],
+    `INSERT INTO tenants (id, name, data_region, updated_at, sms_fallback_to_voice, sms_template, delivery_countries)
+     VALUES ($1, 'Contoso', 'us', now(), $2, $3, coalesce($4::text[], ARRAY['US', 'CA']))`,
+    [id, settings.smsFallbackToVoice ?? false, settings.smsTemplate ?? null, settings.deliveryCountries ?? null],
   );
   return id;
 }

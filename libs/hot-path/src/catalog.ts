@@ -227,6 +227,8 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
           channel: 'sms',
           toPhone: ctx.f.phone,
           country: 'US',
+          code: { keyId: 'k1', ciphertext: Buffer.alloc(34, 7).toString('base64') },
+          callerId: null,
         });
         return authentications.create(
           scope,
@@ -364,6 +366,13 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
     run: (ctx) => inSql(ctx, (scope) => authentications.find(scope, ctx.f.authenticationId)),
   },
   {
+    path: 'get',
+    what: "an SMS/voice authentication's delivery outcomes (docs/decisions/0019)",
+    covers: ['MessageSqlRepository.ofAuthentication'],
+    tenantScoped: true,
+    run: (ctx) => inSql(ctx, (scope) => messagesSql.ofAuthentication(scope, ctx.f.authenticationId)),
+  },
+  {
     path: 'sweeper',
     what: 'pending authentications past their expiry, across tenants',
     covers: ['AuthenticationSqlRepository.expiredPending'],
@@ -417,7 +426,7 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
     path: 'delivery worker',
     what: 'a send that can never succeed, the voice fallback queued, the record told (R26)',
     covers: [
-      'MessageRepository.markFailed',
+      'MessageRepository.markFinal',
       'MessageRepository.createQueued',
       'MessageRepository.latestIdOf',
       'DeliveryOutcomeRepository.recordOutcome',
@@ -425,7 +434,7 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
     tenantScoped: true,
     run: (ctx) =>
       inPrisma(ctx, async (scope) => {
-        await messages.markFailed(scope, ctx.f.messageId, '21610', 'opted out');
+        await messages.markFinal(scope, ctx.f.messageId, 'failed', '21610', 'opted out');
         await messages.createQueued(scope, {
           id: randomUUID(),
           authenticationId: ctx.f.authenticationId,
@@ -434,6 +443,8 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
           channel: 'voice',
           toPhone: ctx.f.phone,
           country: 'US',
+          code: { keyId: 'k1', ciphertext: Buffer.alloc(34, 7).toString('base64') },
+          callerId: null,
         });
         await messages.latestIdOf(scope, ctx.f.authenticationId);
         await outcomes.recordOutcome(scope, ctx.f.authenticationId, 'failed');

@@ -23,13 +23,17 @@ export class AuthenticationCloser {
     private readonly authentications: AuthenticationSqlRepository,
   ) {}
 
-  /** Always its transaction's last statement in the API's use cases, so COMMIT goes out with it. */
+  /**
+   * Usually its transaction's last statement, so COMMIT goes out with it; `last = false` when the
+   * caller runs one more statement (GET reads the deliveries after closing an expired one).
+   */
   async close(
     scope: SqlScope,
     auth: AuthenticationRow,
     context: RecordContext,
     closing: Closing,
     deviceToken: string | null = null,
+    last = true,
   ): Promise<AuthenticationRow> {
     const completedAt = this.clock.now();
     const patch: AuthenticationPatch = {
@@ -40,7 +44,7 @@ export class AuthenticationCloser {
       ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
     };
     const closed = { ...auth, ...patch } as AuthenticationRow;
-    scope.commitWithNext();
+    if (last) scope.commitWithNext();
     return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
   }
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -19,6 +20,15 @@ import {
   StartAuthenticationDto,
   VerifyAuthenticationDto,
 } from './dto/authentication.dto';
+
+const DESTINATION_400 =
+  '`phone_number_not_allowed` with `reason` (premium_rate, shared_cost, personal_number, uan, pager, voicemail, ' +
+  'non_geographic, toll_free_sms, invalid): the stored number may not receive codes (docs/decisions/0019)';
+const DESTINATION_409 =
+  '`country_not_allowed` (not in the tenant’s deliveryCountries), `no_route_for_country` (no SMS sender for it)';
+const LIMITS_429 =
+  '`send_limit_reached` or `user_locked_out`, or `sms_velocity_exceeded` (the tenant’s hourly cap for the ' +
+  'destination country, or a burst of different numbers under one prefix), with Retry-After';
 
 const AuthenticationId = () => IdParam('id', AuthenticationErrorCode.AuthenticationNotFound, 'The authentication');
 
@@ -44,16 +54,16 @@ export class AuthenticationsController {
       'Start an authentication. sms/voice send a code (at most 5 per user per 5 minutes, R13); app methods and tokens wait for a code or answer.',
   })
   @ApiCreatedResponse({ type: AuthenticationDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: DESTINATION_400 })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `provider_not_found`' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
     description:
-      '`method_not_registered`, `method_disabled`, `free_tier_method_not_allowed`, `app_passwords_not_allowed` (R17: method app_password while the tenant does not allow app passwords), …',
+      '`method_not_registered`, `method_disabled`, `free_tier_method_not_allowed`, `no_phone_number`, ' +
+      '`app_passwords_not_allowed` (R17: method app_password while the tenant does not allow app passwords), ' +
+      DESTINATION_409,
   })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: '`send_limit_reached` or `user_locked_out`, with Retry-After',
-  })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: LIMITS_429 })
   start(
     @CurrentPrincipal() principal: Principal,
     @Body() body: StartAuthenticationDto,
@@ -63,7 +73,11 @@ export class AuthenticationsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The authentication’s state; a finished one keeps answering its result.' })
+  @ApiOperation({
+    summary:
+      'The authentication’s state; a finished one keeps answering its result. For sms/voice, `delivery` and ' +
+      '`deliveries` show every message’s outcome (queued, sent, delivered, undelivered, failed, refused).',
+  })
   @ApiOkResponse({ type: AuthenticationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@CurrentPrincipal() principal: Principal, @AuthenticationId() id: string): Promise<AuthenticationDto> {
@@ -96,13 +110,16 @@ export class AuthenticationsController {
     summary: 'R14: a new code, or another registered method, in the same authentication (not billed again, R2).',
   })
   @ApiOkResponse({ type: AuthenticationDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: DESTINATION_400 })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '`send_limit_reached`, with Retry-After' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`authentication_closed`, ' + DESTINATION_409 })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: LIMITS_429 })
   resend(
     @CurrentPrincipal() principal: Principal,
     @AuthenticationId() id: string,
     @Body() body: ResendAuthenticationDto,
+    @CorrelationId() correlationId: string,
   ): Promise<AuthenticationDto> {
-    return this.authentications.resend(callerOf(principal), id, body.method);
+    return this.authentications.resend(callerOf(principal), id, body.method, correlationId);
   }
 }

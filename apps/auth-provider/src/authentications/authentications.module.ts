@@ -3,6 +3,7 @@ import { AuthenticationSqlRepository } from '@twofold/authentication/data-access
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
+import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
 import { KeyDerivationModule } from '../common/key-derivation';
 import { secretBoxProvider } from '../common/secret-box.provider';
@@ -26,6 +27,7 @@ import { AuthenticationsService } from './authentications.service';
     MessageSqlRepository,
     AuthenticatorSqlRepository,
     OathTokenSqlRepository,
+    AuditLogRepository,
   ],
   exports: [AuthenticationCloser],
 })

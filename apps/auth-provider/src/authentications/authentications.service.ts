@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   AuthenticationRow,
@@ -15,6 +14,7 @@ import {
   AuthMethodName,
   CODE_DIGITS,
   codesEqual,
+  decideDestination,
   DenyReason,
   expiryFor,
   gateVerification,
@@ -26,8 +26,8 @@ import {
   verifyTotp,
 } from '@twofold/authentication/domain';
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
-import { MessageSqlRepository } from '@twofold/delivery/data-access';
-import { codeAad } from '@twofold/delivery/contracts';
+import { DeliveryView, MessageSqlRepository } from '@twofold/delivery/data-access';
+import { codeAad, numberPrefix } from '@twofold/delivery/contracts';
 import { AuthenticatorSqlRepository, DeviceAddress } from '@twofold/directory/data-access';
 import {
   AuthMethodCode,
@@ -42,6 +42,7 @@ import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
 import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
+import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { KeyDerivation } from '../common/key-derivation';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
@@ -72,6 +73,9 @@ export interface VerifyInput {
   deviceSecret?: string;
 }
 
+/** One SMS or call of an authentication, as GET shows it (docs/decisions/0019). */
+export type DeliveryEntry = DeliveryView;
+
 export interface AuthenticationView {
   id: string;
   status: 'pending' | 'approved' | 'denied';
@@ -81,6 +85,17 @@ export interface AuthenticationView {
   /** False while a wrong code still leaves tries (R13). */
   final: boolean;
   attemptsRemaining?: number;
+  /** GET, sms/voice: the latest message's outcome, and every message in order (a voice fallback is the second). */
+  delivery?: DeliveryEntry | null;
+  deliveries?: DeliveryEntry[];
+}
+
+/** A velocity refusal inside the start's transaction, reported after it rolled back. */
+interface VelocityRefusal {
+  country: string;
+  cap: 'country' | 'prefix';
+  retryAfterSeconds: number;
+  firstAlert: boolean;
 }
 
 type Check =
@@ -141,11 +156,27 @@ export class AuthenticationsService {
     private readonly tokens: OathTokenSqlRepository,
     private readonly closer: AuthenticationCloser,
     private readonly kdf: KeyDerivation,
+    private readonly audit: AuditLogRepository,
   ) {
     this.codePepper = box.derive('one-time-code-hash');
   }
 
   async start(caller: Caller, input: StartInput, correlationId: string): Promise<AuthenticationView> {
+    const refusal: { velocity?: VelocityRefusal } = {};
+    try {
+      return await this.startOnce(caller, input, correlationId, refusal);
+    } catch (error) {
+      if (refusal.velocity) await this.reportVelocity(caller, refusal.velocity, correlationId);
+      throw error;
+    }
+  }
+
+  private async startOnce(
+    caller: Caller,
+    input: StartInput,
+    correlationId: string,
+    refusal: { velocity?: VelocityRefusal },
+  ): Promise<AuthenticationView> {
     const outgoing: (() => Promise<void>)[] = [];
     const now = this.clock.now();
     // The lockout check needs only the user id when the caller sent one: ask Redis while Postgres reads.
@@ -183,19 +214,19 @@ export class AuthenticationsService {
       if (denyReason) status = 'denied';
 
       let code: string | null = null;
+      let country: string | null = null;
       if (phone && status === 'pending') {
-        const sent = await this.guards.sends.hit(userKey, now.getTime());
-        if (!sent.allowed) throw AuthenticationErrors.sendLimitReached(sent.retryAfterSeconds);
+        country = await this.admitSend(scope.tenantId, ctx, userKey, method as 'sms' | 'voice', phone, now, refusal);
         code = generateNumericCode(randomBytes, CODE_DIGITS);
       }
       // R2: the usage row, and the message carrying the code, are written in the same statement.
       const message =
-        code && phone
+        code && phone && country
           ? this.codeMessage(
               scope.tenantId,
               { id, providerId: provider.id, userId: user.id },
               method as 'sms' | 'voice',
-              phone,
+              { phone, country },
               code,
               provider,
               server,
@@ -340,7 +371,27 @@ export class AuthenticationsService {
   }
 
   /** R14: send a new code, or switch to another registered method, in the same authentication. */
-  async resend(caller: Caller, id: string, method: AuthMethodName | undefined): Promise<AuthenticationView> {
+  async resend(
+    caller: Caller,
+    id: string,
+    method: AuthMethodName | undefined,
+    correlationId = `resend:${id}`,
+  ): Promise<AuthenticationView> {
+    const refusal: { velocity?: VelocityRefusal } = {};
+    try {
+      return await this.resendOnce(caller, id, method, refusal);
+    } catch (error) {
+      if (refusal.velocity) await this.reportVelocity(caller, refusal.velocity, correlationId);
+      throw error;
+    }
+  }
+
+  private async resendOnce(
+    caller: Caller,
+    id: string,
+    method: AuthMethodName | undefined,
+    refusal: { velocity?: VelocityRefusal },
+  ): Promise<AuthenticationView> {
     const outgoing: (() => Promise<void>)[] = [];
     const view = await this.db.inTenantSql(caller.tenantId, async (scope) => {
       const now = this.clock.now();
@@ -362,9 +413,10 @@ export class AuthenticationsService {
       const next = method ?? auth.method;
       const phone = this.usableMethod(ctx, user, next);
       let code: string | null = null;
+      let country: string | null = null;
       if (phone) {
-        const sent = await this.guards.sends.hit(AuthenticationGuards.userKey(caller.tenantId, user.id), now.getTime());
-        if (!sent.allowed) throw AuthenticationErrors.sendLimitReached(sent.retryAfterSeconds);
+        const userKey = AuthenticationGuards.userKey(caller.tenantId, user.id);
+        country = await this.admitSend(scope.tenantId, ctx, userKey, next as 'sms' | 'voice', phone, now, refusal);
         code = generateNumericCode(randomBytes, CODE_DIGITS);
       }
       // The old code stops working: a new hash replaces it (or none, for a method without a sent code).
@@ -374,14 +426,14 @@ export class AuthenticationsService {
         codeHash: code ? hashCode(code, this.codePepper, id) : null,
         sendsCount: auth.sendsCount + (code ? 1 : 0),
       });
-      if (code && phone) {
+      if (code && phone && country) {
         // A provider deleted since the start has no caller id to offer any more.
         const provider = ctx.providers[0] ?? null;
         const message = this.codeMessage(
           scope.tenantId,
           updated,
           next as 'sms' | 'voice',
-          phone,
+          { phone, country },
           code,
           provider,
           ctx.server,
@@ -395,19 +447,30 @@ export class AuthenticationsService {
     return view;
   }
 
+  /** The authentication, and for sms/voice every delivery outcome so far (docs/decisions/0019). */
   async get(caller: Caller, id: string): Promise<AuthenticationView> {
     return this.db.inTenantSql(caller.tenantId, async (scope) => {
-      const auth = await this.authentications.find(scope, id);
-      if (!auth) throw AuthenticationErrors.notFound();
-      if (auth.status === 'pending' && this.clock.now().getTime() >= auth.expiresAt.getTime()) {
+      const found = await this.authentications.find(scope, id);
+      if (!found) throw AuthenticationErrors.notFound();
+      let auth = found;
+      if (found.status === 'pending' && this.clock.now().getTime() >= found.expiresAt.getTime()) {
         const locked = await this.authentications.lock(scope, id);
-        if (locked?.auth.status === 'pending')
-          return viewOf(
-            await this.closer.close(scope, locked.auth, locked.record, { status: 'expired', reason: 'expired' }),
+        if (locked?.auth.status === 'pending') {
+          // COMMIT rides with the deliveries read below, the transaction's last statement.
+          auth = await this.closer.close(
+            scope,
+            locked.auth,
+            locked.record,
+            { status: 'expired', reason: 'expired' },
+            null,
+            false,
           );
-        return viewOf(locked?.auth ?? auth);
+        } else auth = locked?.auth ?? found;
       }
-      return viewOf(auth);
+      if (!isCodeDelivered(auth.method) && auth.sendsCount === 0) return viewOf(auth);
+      scope.commitWithNext();
+      const deliveries = await this.messages.ofAuthentication(scope, id);
+      return viewOf(auth, { delivery: deliveries[deliveries.length - 1] ?? null, deliveries });
     });
   }
 
@@ -428,6 +491,73 @@ export class AuthenticationsService {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /**
+   * Whether a code may be sent to `phone` now (docs/decisions/0019): the number's class, the
+   * tenant's countries and, for SMS, a sender route, all before anything is written; then R13's
+   * per-user limit and the tenant's velocity caps. Returns the destination country.
+   */
+  private async admitSend(
+    tenantId: string,
+    ctx: StartContext,
+    userKey: string,
+    channel: 'sms' | 'voice',
+    phone: string,
+    now: Date,
+    refusal: { velocity?: VelocityRefusal },
+  ): Promise<string> {
+    const destination = decideDestination(phone, channel, {
+      allowedCountries: ctx.deliveryCountries,
+      routedCountries: ctx.routedCountries,
+    });
+    if (!destination.ok) throw destination.error;
+    const sent = await this.guards.sends.hit(userKey, now.getTime());
+    if (!sent.allowed) throw AuthenticationErrors.sendLimitReached(sent.retryAfterSeconds);
+    const velocity = await this.guards.velocity.hit(
+      {
+        tenantId,
+        country: destination.country,
+        limit: this.guards.velocityLimit(ctx.smsVelocityPerHour),
+        prefix: numberPrefix(destination.e164),
+        number: destination.e164,
+      },
+      now.getTime(),
+    );
+    if (!velocity.allowed) {
+      refusal.velocity = { country: destination.country, ...velocity };
+      throw AuthenticationErrors.smsVelocityExceeded(destination.country, velocity.retryAfterSeconds);
+    }
+    return destination.country;
+  }
+
+  /**
+   * The first velocity refusal of a tenant in an hour: one audit entry for the tenant and one alert
+   * for operators (an error-level log line with `alert`), never more per hour, whatever an attacker sends.
+   */
+  private async reportVelocity(caller: Caller, v: VelocityRefusal, correlationId: string): Promise<void> {
+    if (!v.firstAlert) return;
+    this.logger.error(
+      { alert: 'sms_velocity_exceeded', tenantId: caller.tenantId, country: v.country, cap: v.cap },
+      'SMS/voice velocity cap reached: possible SMS pumping',
+    );
+    await this.db
+      .inTenant(caller.tenantId, (scope) =>
+        this.audit.record(
+          scope,
+          caller.serverId ? { type: 'mfa_server', serverId: caller.serverId } : { type: 'system', name: 'velocity' },
+          {
+            action: 'delivery.velocity_exceeded',
+            targetType: 'tenant',
+            targetId: caller.tenantId,
+            correlationId,
+            details: { country: v.country, cap: v.cap, retryAfterSeconds: v.retryAfterSeconds },
+          },
+        ),
+      )
+      .catch((error: unknown) =>
+        this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not audit velocity'),
+      );
+  }
 
   /** R7, R12: the caller's provider among those the context read loaded. */
   private resolveProvider(
@@ -485,23 +615,28 @@ export class AuthenticationsService {
     tenantId: string,
     auth: Pick<AuthenticationRow, 'id' | 'providerId' | 'userId'>,
     channel: 'sms' | 'voice',
-    phone: string,
+    to: { phone: string; country: string },
     code: string,
     provider: Pick<ContextProvider, 'voiceCallerId'> | null,
     server: Pick<ContextServer, 'voiceCallerId'> | null,
   ): { statement: SqlStatement; send: () => Promise<void> } {
     const messageId = newRowId();
+    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, messageId));
+    const sealedCode = { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') };
+    const callerId = channel === 'voice' ? (server?.voiceCallerId ?? provider?.voiceCallerId ?? null) : null;
+    // The row is the outbox (docs/decisions/0019): it keeps the sealed code, so the job can be
+    // enqueued again by the delivery sweeper if the enqueue after commit fails.
     const statement = this.messages.queued(tenantId, {
       id: messageId,
       authenticationId: auth.id,
       providerId: auth.providerId,
       userId: auth.userId,
       channel,
-      toPhone: phone,
-      country: parsePhoneNumberFromString(phone)?.country ?? 'ZZ',
+      toPhone: to.phone,
+      country: to.country,
+      code: sealedCode,
+      callerId,
     });
-    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, messageId));
-    const sealedCode = { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') };
     const base = {
       tenantId,
       idempotencyKey: messageId,
@@ -516,12 +651,15 @@ export class AuthenticationsService {
             this.producer.enqueue('delivery.voice', {
               type: 'delivery.voice.call',
               ...base,
-              callerId: server?.voiceCallerId ?? provider?.voiceCallerId ?? null,
+              callerId,
             });
     return { statement, send };
   }
 
-  /** Jobs go out after commit; a failure leaves the message `queued` for the delivery sweeper. */
+  /**
+   * Jobs go out after commit; a failure leaves the message `queued` with its sealed code, and the
+   * delivery worker's outbox sweeper enqueues it a few seconds later (docs/decisions/0019).
+   */
   private async flush(outgoing: (() => Promise<void>)[]): Promise<void> {
     for (const send of outgoing) {
       await send().catch((error: unknown) =>

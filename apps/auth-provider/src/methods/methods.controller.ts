@@ -65,7 +65,12 @@ export class MethodsController {
       'Register a method (R11). sms/voice need `phoneNumber` (E.164, R22); app methods need an activated authenticator app; oath_token an assigned token; app_password the tenant setting (R17).',
   })
   @ApiCreatedResponse({ type: MethodDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`validation_failed` naming the field' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description:
+      '`validation_failed` naming the field; `phone_number_not_allowed` with `reason` (premium_rate, shared_cost, ' +
+      'personal_number, uan, pager, voicemail, non_geographic, toll_free_sms for sms; docs/decisions/0019)',
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: CONFLICTS })
   async register(

@@ -61,10 +61,10 @@ export class MethodsService {
     actor: Actor,
     correlationId: string,
   ): Promise<MethodRow> {
-    const phone = this.phoneFor(input.method, input.phoneNumber);
     return this.db.inTenant(tenantId, async (scope) => {
       const user = await this.state.user(scope, userId, true);
       const { settings, policy } = await this.state.policy(scope);
+      const phone = this.phoneFor(input.method, input.phoneNumber, settings.phoneDefaultRegion);
       assertMethodAllowed(settings.tier, policy, input.method);
       await this.assertPrerequisites(scope, userId, input.method, settings.appPasswordsAllowed);
       // The user row is locked, so this check and the insert cannot interleave with another request.
@@ -223,7 +223,8 @@ export class MethodsService {
     return registrationView(user.registrationReasons, user.mfaEnabled, registered);
   }
 
-  private phoneFor(method: AuthMethodCode, raw: string | undefined): string | null {
+  /** R22 and toll-fraud classes (docs/decisions/0019): the number in E.164, checked for its channel. */
+  private phoneFor(method: AuthMethodCode, raw: string | undefined, defaultRegion: string | null): string | null {
     if (!PHONE_METHODS.includes(method)) {
       if (raw !== undefined) {
         throw new ValidationError([{ field: 'phoneNumber', problems: [`phoneNumber is only for sms and voice`] }]);
@@ -233,9 +234,8 @@ export class MethodsService {
     if (raw === undefined) {
       throw new ValidationError([{ field: 'phoneNumber', problems: [`phoneNumber is required for ${method}`] }]);
     }
-    const result = normalisePhone(raw);
-    if (!result.ok) throw UserErrors.invalidPhone('phoneNumber', result.reason);
-    return result.e164;
+    const channel = method === 'sms' ? 'sms' : 'voice';
+    return UserErrors.phoneOrThrow('phoneNumber', normalisePhone(raw, { defaultRegion, channel }));
   }
 
   private async assertPrerequisites(

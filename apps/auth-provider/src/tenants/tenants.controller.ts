@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -49,7 +50,13 @@ export class TenantsController {
   @Patch(':id')
   @RequiresKey('tenant')
   @ApiOperation({
-    summary: 'Update the caller’s own tenant (name, app-password setting). The data region cannot change.',
+    summary:
+      'Update the caller’s own tenant (name, app-password setting, delivery countries, SMS velocity cap, default ' +
+      'phone region). The data region cannot change.',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: '`validation_failed` (e.g. smsVelocityPerHour above the operator ceiling)',
   })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

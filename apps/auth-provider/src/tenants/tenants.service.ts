@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { HIGH_RISK_COUNTRIES } from '@twofold/delivery/contracts';
+import { APP_CONFIG } from '@twofold/platform/config';
+import { ValidationError } from '@twofold/platform/errors';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DbService } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
@@ -10,6 +13,7 @@ import {
   hashApiKey,
   TenancyErrors,
 } from '@twofold/tenancy/domain';
+import type { AuthProviderConfig } from '../config';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto';
 
 @Injectable()
@@ -19,6 +23,7 @@ export class TenantsService {
     private readonly tenants: TenantRepository,
     private readonly apiKeys: ApiKeyRepository,
     private readonly audit: AuditLogRepository,
+    @Inject(APP_CONFIG) private readonly config: AuthProviderConfig,
   ) {}
 
   /** Creates the tenant and its first admin key in one transaction; the key is returned once. */
@@ -70,6 +75,17 @@ export class TenantsService {
         throw TenancyErrors.dataRegionImmutable();
       }
       const { dataRegion: _unchanged, ...change } = patch;
+      // docs/decisions/0019: the operator's ceiling bounds the tenant's velocity cap.
+      if (change.smsVelocityPerHour && change.smsVelocityPerHour > this.config.SMS_VELOCITY_MAX_PER_HOUR) {
+        throw new ValidationError([
+          {
+            field: 'smsVelocityPerHour',
+            problems: [
+              `smsVelocityPerHour must be at most ${this.config.SMS_VELOCITY_MAX_PER_HOUR} (operator ceiling)`,
+            ],
+          },
+        ]);
+      }
       const updated = await this.tenants.update(scope, change);
       await this.audit.record(scope, actor, {
         action: 'tenant.update',
@@ -78,6 +94,19 @@ export class TenantsService {
         correlationId,
         details: { changed: change },
       });
+      // High-risk countries are allowed only by naming them; each addition gets an entry of its own.
+      const highRisk = (change.deliveryCountries ?? []).filter(
+        (c) => HIGH_RISK_COUNTRIES.includes(c) && !current.deliveryCountries.includes(c),
+      );
+      if (highRisk.length > 0) {
+        await this.audit.record(scope, actor, {
+          action: 'tenant.delivery_countries.high_risk',
+          targetType: 'tenant',
+          targetId: id,
+          correlationId,
+          details: { added: highRisk },
+        });
+      }
       return updated;
     });
   }

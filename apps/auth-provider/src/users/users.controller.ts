@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -38,6 +39,10 @@ export class UsersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a user. The phone number is stored in E.164.' })
   @ApiCreatedResponse({ type: UserDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: '`validation_failed` naming the field; `phone_number_not_allowed` with `reason` (docs/decisions/0019)',
+  })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
   async create(
     @TenantId() tenantId: string,
@@ -54,6 +59,8 @@ export class UsersController {
   @RouteConfig({ bodyLimitBytes: 16 * 1024 * 1024 })
   @ApiOperation({
     summary: 'Create up to 10,000 users in one call, with a result per row (its 1-based line, created or why not).',
+    description:
+      'A row whose phone number is of a toll-fraud class is rejected with `phone_number_not_allowed` and its `reason`.',
   })
   @ApiOkResponse({ type: BulkCreateUsersResultDto })
   async bulk(
@@ -86,6 +93,10 @@ export class UsersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update a user, including enabling or disabling MFA (R3: each change is recorded).' })
   @ApiOkResponse({ type: UserDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: '`validation_failed` naming the field; `phone_number_not_allowed` with `reason` (docs/decisions/0019)',
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
   async update(

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { UserRepository } from '@twofold/directory/data-access';
+import { MethodPolicyRepository, UserRepository } from '@twofold/directory/data-access';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { AuthenticationsModule } from '../authentications/authentications.module';
 import { UsersController } from './users.controller';
@@ -8,6 +8,6 @@ import { UsersService } from './users.service';
 @Module({
   imports: [AuthenticationsModule],
   controllers: [UsersController],
-  providers: [UsersService, UserRepository, AuditLogRepository],
+  providers: [UsersService, UserRepository, MethodPolicyRepository, AuditLogRepository],
 })
 export class UsersModule {}

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { UserRepository, UserRow } from '@twofold/directory/data-access';
-import { normalisePhone, normaliseUserName, UserErrors } from '@twofold/directory/domain';
+import type { PhoneRefusalReason } from '@twofold/delivery/contracts';
+import { MethodPolicyRepository, UserRepository, UserRow } from '@twofold/directory/data-access';
+import { normalisePhone, normaliseUserName, UserErrorCode, UserErrors } from '@twofold/directory/domain';
 import { Clock, DbService, decodeCursor, Page, sqlScopeOf, TenantScope } from '@twofold/platform/db';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import type { Actor } from '@twofold/tenancy/contracts';
@@ -21,12 +22,21 @@ type Normalised = {
   mfaEnabled?: boolean;
 };
 
-/** Field-level normalisation shared by single and bulk creation: returns the row or its errors. */
-function normalise(input: CreateUserDto | UpdateUserDto): {
+type RowError = { field: string; problems: string[]; code?: string; reason?: PhoneRefusalReason };
+
+/**
+ * Field-level normalisation shared by single and bulk creation: returns the row or its errors. A
+ * number of a toll-fraud class is refused with `phone_number_not_allowed` and its class
+ * (docs/decisions/0019); a user's own number may serve voice, so toll-free numbers pass here.
+ */
+function normalise(
+  input: CreateUserDto | UpdateUserDto,
+  defaultRegion: string | null,
+): {
   value: Partial<Normalised>;
-  errors: { field: string; problems: string[] }[];
+  errors: RowError[];
 } {
-  const errors: { field: string; problems: string[] }[] = [];
+  const errors: RowError[] = [];
   const value: Partial<Normalised> = {};
   if (input.userName !== undefined) value.userName = normaliseUserName(input.userName);
   if (input.userName !== undefined && value.userName === '')
@@ -34,8 +44,15 @@ function normalise(input: CreateUserDto | UpdateUserDto): {
   if (input.phoneNumber !== undefined) {
     if (input.phoneNumber === null) value.phone = null;
     else {
-      const phone = normalisePhone(input.phoneNumber);
+      const phone = normalisePhone(input.phoneNumber, { defaultRegion, channel: null });
       if (phone.ok) value.phone = phone.e164;
+      else if (phone.refusal)
+        errors.push({
+          field: 'phoneNumber',
+          problems: [phone.reason],
+          code: UserErrorCode.PhoneNumberNotAllowed,
+          reason: phone.refusal,
+        });
       else errors.push({ field: 'phoneNumber', problems: [phone.reason] });
     }
   }
@@ -44,6 +61,13 @@ function normalise(input: CreateUserDto | UpdateUserDto): {
   if (input.lastName !== undefined) value.lastName = input.lastName;
   if (input.mfaEnabled !== undefined) value.mfaEnabled = input.mfaEnabled;
   return { value, errors };
+}
+
+/** One refused number answers `phone_number_not_allowed` with its class; other problems `validation_failed`. */
+function invalid(errors: RowError[], message: string): DomainError {
+  const refused = errors.find((e) => e.reason);
+  if (refused?.reason) return UserErrors.phoneNotAllowed(refused.field, refused.reason, refused.problems.join('; '));
+  return new DomainError(CommonErrorCode.ValidationFailed, 'invalid', message, { errors });
 }
 
 const snapshot = (u: UserRow) => ({
@@ -67,12 +91,17 @@ export class UsersService {
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
     private readonly authentications: AuthenticationCloser,
+    private readonly policies: MethodPolicyRepository,
   ) {}
 
+  /** The tenant's region for numbers typed without + (docs/decisions/0019). */
+  private defaultRegion(tenantId: string): Promise<string | null> {
+    return this.db.inTenant(tenantId, (scope) => this.policies.phoneDefaultRegion(scope));
+  }
+
   async create(tenantId: string, input: CreateUserDto, actor: Actor, correlationId: string): Promise<UserWithLicense> {
-    const { value, errors } = normalise(input);
-    if (errors.length)
-      throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The user is not valid.', { errors });
+    const { value, errors } = normalise(input, await this.defaultRegion(tenantId));
+    if (errors.length) throw invalid(errors, 'The user is not valid.');
     const row = value as Normalised;
     return this.db
       .inTenant(tenantId, async (scope) => {
@@ -107,6 +136,7 @@ export class UsersService {
     const results: BulkUserResultDto[] = [];
     const valid: { line: number; row: Normalised }[] = [];
     const seen = new Map<string, number>();
+    const defaultRegion = await this.defaultRegion(tenantId);
     for (const [i, raw] of rows.entries()) {
       const line = i + 1;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -119,8 +149,8 @@ export class UsersService {
       }
       const dto = plainToInstance(CreateUserDto, raw);
       const problems = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-      const { value, errors } = problems.length ? { value: {}, errors: [] } : normalise(dto);
-      const fieldErrors = [
+      const { value, errors } = problems.length ? { value: {}, errors: [] } : normalise(dto, defaultRegion);
+      const fieldErrors: RowError[] = [
         ...problems.map((p) => ({ field: p.property, problems: Object.values(p.constraints ?? {}) })),
         ...errors,
       ];
@@ -134,9 +164,10 @@ export class UsersService {
           userName,
           status: 'rejected',
           errors: fieldErrors.map((f) => ({
-            code: 'validation_failed',
+            code: f.code ?? 'validation_failed',
             field: f.field,
             message: f.problems.join('; '),
+            ...(f.reason ? { reason: f.reason } : {}),
           })),
         });
         continue;
@@ -238,9 +269,8 @@ export class UsersService {
     actor: Actor,
     correlationId: string,
   ): Promise<UserWithLicense> {
-    const { value, errors } = normalise(patch);
-    if (errors.length)
-      throw new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The change is not valid.', { errors });
+    const { value, errors } = normalise(patch, await this.defaultRegion(tenantId));
+    if (errors.length) throw invalid(errors, 'The change is not valid.');
     return this.db.inTenant(tenantId, async (scope) => {
       const before = await this.users.find(scope, id, true);
       if (!before) throw UserErrors.notFound();

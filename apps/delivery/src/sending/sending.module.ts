@@ -4,12 +4,14 @@ import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import {
   DeliveryOutcomeRepository,
   MessageRepository,
+  OutboxRepository,
   SenderRateLimiter,
   SendingSqlRepository,
   TwilioGateway,
 } from '@twofold/delivery/data-access';
 import { createRedis, QueueProducer } from '@twofold/platform/queue';
 import { secretBoxProvider } from '../common/secret-box.provider';
+import { OutboxSweeper } from './outbox.sweeper';
 import { SendingService } from './sending.service';
 
 /** The worker's own Redis client for the fallback producer. */
@@ -77,7 +79,9 @@ class RateRedisShutdown implements OnApplicationShutdown {
     },
     RateRedisShutdown,
     SendingService,
+    OutboxRepository,
+    OutboxSweeper,
   ],
-  exports: [SendingService],
+  exports: [SendingService, OutboxSweeper],
 })
 export class SendingModule {}

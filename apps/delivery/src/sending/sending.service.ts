@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { codeAad, PlaceVoiceCallJob, SendSmsJob } from '@twofold/delivery/contracts';
+import { codeAad, PlaceVoiceCallJob, SealedCode, SendSmsJob } from '@twofold/delivery/contracts';
 import {
   DeliveryOutcomeRepository,
   MessageRepository,
@@ -16,6 +16,7 @@ import {
   checkRecipient,
   DeliveryFailure,
   RecipientCheck,
+  REFUSALS,
   rotation,
   SenderCandidate,
   shortCodeCountryOf,
@@ -172,7 +173,9 @@ export class SendingService {
         const ids = [...new Set(items.map((i) => i.messageId.toLowerCase()))];
         const { settings, messages, shortCodes } = await this.sending.loadForSending(scope, ids);
         const byId = new Map(messages.map((m) => [m.id, m]));
-        const recipients = new Map<string, RecipientCheck>(messages.map((m) => [m.id, checkRecipient(m.toPhone)]));
+        const recipients = new Map<string, RecipientCheck>(
+          messages.map((m) => [m.id, checkRecipient(m.toPhone, m.channel)]),
+        );
         // Sender routes of the SMS recipients' countries without a short-code pool, if any.
         const routeCountries = new Set<string>();
         for (const item of items) {
@@ -186,6 +189,10 @@ export class SendingService {
           const recipient = recipients.get(item.messageId.toLowerCase());
           if (!message || !recipient) return null;
           if (!recipient.ok) return { message, settings, routing: recipient };
+          // The tenant may have removed the country since the start (or a fallback call goes there).
+          if (!settings.deliveryCountries.includes(recipient.recipient.country as string)) {
+            return { message, settings, routing: { ok: false, failure: DeliveryFailure.CountryNotAllowed } };
+          }
           if (item.channel === 'voice') {
             return { message, settings, routing: { ok: true, candidates: [], to: recipient.recipient.e164 } };
           }
@@ -259,7 +266,11 @@ export class SendingService {
     return this.fail(tenantId, message, failure.code, failure.message, fallbackCode);
   }
 
-  /** Records the final failure (message and authentication record) and stops the job for good. */
+  /**
+   * Records the final failure (message and authentication record) and stops the job for good: a
+   * platform refusal (toll-fraud class, no route, invalid number) is `refused`, anything the
+   * carrier or our own plumbing failed is `failed` (docs/decisions/0019).
+   */
   private async fail(
     tenantId: string,
     message: MessageToSend,
@@ -270,9 +281,12 @@ export class SendingService {
   ): Promise<never> {
     const fallback = fallbackCode !== null && message.channel === 'sms' && FALLBACK_FAILURES.has(errorCode);
     const voiceMessageId = fallback ? newRowId() : null;
+    const status = REFUSALS.has(errorCode) ? 'refused' : 'failed';
+    // The fallback's code, sealed for its own message: kept in its row (the outbox) and in its job.
+    const sealed = voiceMessageId ? this.sealFor(tenantId, voiceMessageId, fallbackCode as string) : null;
     await this.db.inTenant(tenantId, async (scope) => {
-      const changed = await this.messages.markFailed(scope, message.id, errorCode, errorMessage);
-      if (voiceMessageId && message.authenticationId && message.providerId) {
+      const changed = await this.messages.markFinal(scope, message.id, status, errorCode, errorMessage);
+      if (voiceMessageId && sealed && message.authenticationId && message.providerId) {
         await this.messages.createQueued(scope, {
           id: voiceMessageId,
           authenticationId: message.authenticationId,
@@ -281,37 +295,55 @@ export class SendingService {
           channel: 'voice',
           toPhone: message.toPhone,
           country: message.country,
+          code: sealed,
+          callerId: null,
         });
       } else if (changed && message.authenticationId) {
         if ((await this.messages.latestIdOf(scope, message.authenticationId)) === message.id) {
-          await this.outcomes.recordOutcome(scope, message.authenticationId, 'failed');
+          await this.outcomes.recordOutcome(scope, message.authenticationId, status);
         }
       }
     });
-    this.logger.warn({ messageId: message.id, status: 'failed', errorCode }, 'delivery failed');
-    if (voiceMessageId && message.authenticationId && message.providerId) {
-      await this.fallBackToVoice(tenantId, message, voiceMessageId, fallbackCode as string);
+    this.logger.warn({ messageId: message.id, status, errorCode }, 'delivery failed');
+    if (voiceMessageId && sealed && message.authenticationId) {
+      await this.fallBackToVoice(tenantId, message, voiceMessageId, sealed);
     }
-    throw new PermanentJobError(`delivery failed: ${errorCode}`);
+    throw new PermanentJobError(`delivery ${status}: ${errorCode}`);
   }
 
-  /** The tenant's SMS -> voice fallback: the same code, re-sealed for the new message, by call. */
+  private sealFor(tenantId: string, messageId: string, code: string): SealedCode {
+    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, messageId));
+    return { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') };
+  }
+
+  /**
+   * The tenant's SMS -> voice fallback: the same code, re-sealed for the new message, by call. The
+   * voice message row (with its sealed code) is committed first; if this enqueue fails, the outbox
+   * sweeper enqueues it (docs/decisions/0019).
+   */
   private async fallBackToVoice(
     tenantId: string,
     sms: MessageToSend,
     voiceMessageId: string,
-    code: string,
+    code: SealedCode,
   ): Promise<void> {
-    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, voiceMessageId));
-    await this.producer.enqueue('delivery.voice', {
-      type: 'delivery.voice.call',
-      tenantId,
-      idempotencyKey: voiceMessageId,
-      authenticationId: sms.authenticationId as string,
-      messageId: voiceMessageId,
-      code: { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') },
-      callerId: null,
-    });
+    try {
+      await this.producer.enqueue('delivery.voice', {
+        type: 'delivery.voice.call',
+        tenantId,
+        idempotencyKey: voiceMessageId,
+        authenticationId: sms.authenticationId as string,
+        messageId: voiceMessageId,
+        code,
+        callerId: null,
+      });
+    } catch (error) {
+      this.logger.error(
+        { messageId: voiceMessageId, err: error instanceof Error ? error.message : String(error) },
+        'could not enqueue the voice fallback; the outbox sweeper will',
+      );
+      return;
+    }
     this.logger.log({ messageId: sms.id, fallbackMessageId: voiceMessageId }, 'sms failed: falling back to voice');
   }
 }

@@ -5,6 +5,11 @@ WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND u.id = $2::uuid
        )
        SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
+         t.delivery_countries AS "deliveryCountries",
+         t.sms_velocity_per_hour AS "smsVelocityPerHour",
+         ARRAY(SELECT sc.country::text FROM short_codes sc WHERE sc.enabled
+               UNION SELECT sr.country FROM sender_routes sr
+                      WHERE sr.enabled AND sr.country NOT IN ('US', 'CA')) AS "routedCountries",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -30,6 +35,11 @@ WITH u AS MATERIALIZED (
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND u.user_name = $2
        )
        SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
+         t.delivery_countries AS "deliveryCountries",
+         t.sms_velocity_per_hour AS "smsVelocityPerHour",
+         ARRAY(SELECT sc.country::text FROM short_codes sc WHERE sc.enabled
+               UNION SELECT sr.country FROM sender_routes sr
+                      WHERE sr.enabled AND sr.country NOT IN ('US', 'CA')) AS "routedCountries",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
@@ -60,8 +70,8 @@ WITH s0 AS (INSERT INTO authentications (tenant_id, id, provider_id, server_id, 
          quantity, occurred_at)
        VALUES ($18, twofold_new_id(), $19, 'authentication', $20, $21, $22, 1, $23)
        ON CONFLICT DO NOTHING), s2 AS (INSERT INTO messages (tenant_id, id, authentication_id, provider_id, user_id, channel, status, to_phone,
-         country, updated_at)
-       VALUES ($24, $25, $26, $27, $28, $29::message_channel, 'queued', $30, $31, now())) SELECT * FROM s0;
+         country, code_key_id, code_ciphertext, caller_id, updated_at)
+       VALUES ($24, $25, $26, $27, $28, $29::message_channel, 'queued', $30, $31, $32, decode($33, 'base64'), $34, now())) SELECT * FROM s0;
 
 -- start: the record of an authentication denied at its start (R17, R18) (AuthenticationSqlRepository.writeRecord)
 INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,

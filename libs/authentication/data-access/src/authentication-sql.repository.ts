@@ -110,6 +110,11 @@ export interface StartContext {
   /** The requested provider (live), or up to two live providers linked to the tenant. */
   providers: ContextProvider[];
   server: ContextServer | null;
+  /** Where the tenant's SMS and voice may go, and its hourly cap per country (docs/decisions/0019). */
+  deliveryCountries: string[];
+  smsVelocityPerHour: number | null;
+  /** Countries with an enabled SMS sender: a short-code pool (US, CA) or a sender route (R21, R22). */
+  routedCountries: string[];
 }
 
 export interface StartContextQuery {
@@ -222,6 +227,11 @@ export class AuthenticationSqlRepository {
          SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
        )
        SELECT t.tier, t.data_region AS "dataRegion", t.app_passwords_allowed AS "appPasswordsAllowed",
+         t.delivery_countries AS "deliveryCountries",
+         t.sms_velocity_per_hour AS "smsVelocityPerHour",
+         ARRAY(SELECT sc.country::text FROM short_codes sc WHERE sc.enabled
+               UNION SELECT sr.country FROM sender_routes sr
+                      WHERE sr.enabled AND sr.country NOT IN ('US', 'CA')) AS "routedCountries",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
          CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(

@@ -51,6 +51,6 @@ export interface NewAuthenticationRecord {
   serverIp: string | null;
   clientIp: string | null;
   dataRegion: 'us' | 'eu' | 'uk' | 'ca' | 'au';
-  deliveryStatus: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | null;
+  deliveryStatus: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'refused' | null;
   correlationId: string;
 }

@@ -1,3 +1,4 @@
+import type { PhoneRefusalReason } from '@twofold/delivery/contracts';
 import { DomainError, NotFoundError } from '@twofold/platform/errors';
 
 export enum AuthenticationErrorCode {
@@ -16,6 +17,10 @@ export enum AuthenticationErrorCode {
   AuthenticationClosed = 'authentication_closed',
   WrongServer = 'wrong_server',
   AppPasswordsNotAllowed = 'app_passwords_not_allowed',
+  PhoneNumberNotAllowed = 'phone_number_not_allowed',
+  CountryNotAllowed = 'country_not_allowed',
+  NoRouteForCountry = 'no_route_for_country',
+  SmsVelocityExceeded = 'sms_velocity_exceeded',
 }
 
 export const AuthenticationErrors = {
@@ -88,6 +93,41 @@ export const AuthenticationErrors = {
       'rate_limited',
       `Too many failed verifications for this user; try again in ${retryAfterSeconds} s.`,
       { retryAfterSeconds },
+    ),
+  /** docs/decisions/0019: the number is of a toll-fraud class (stored before the rule, or toll free for SMS). */
+  phoneNumberNotAllowed: (reason: PhoneRefusalReason) =>
+    new DomainError(
+      AuthenticationErrorCode.PhoneNumberNotAllowed,
+      'invalid',
+      reason === 'invalid'
+        ? 'The user’s phone number is not a valid number: update it (PATCH the user or register the method again).'
+        : reason === 'toll_free_sms'
+          ? 'Toll-free numbers cannot receive SMS codes: use voice for this number, or register another one.'
+          : `Codes are not sent to ${reason.replace(/_/g, ' ')} numbers (toll-fraud protection): register another number.`,
+      { reason },
+    ),
+  countryNotAllowed: (country: string) =>
+    new DomainError(
+      AuthenticationErrorCode.CountryNotAllowed,
+      'conflict',
+      `SMS and voice to ${country} are not allowed for this tenant: add the country to deliveryCountries ` +
+        '(PATCH /v1/tenants/{id}) if its users live there.',
+      { country },
+    ),
+  noRouteForCountry: (country: string) =>
+    new DomainError(
+      AuthenticationErrorCode.NoRouteForCountry,
+      'conflict',
+      `No SMS sender serves ${country} (R22): use voice or another method, or ask the platform operator for a route.`,
+      { country },
+    ),
+  smsVelocityExceeded: (country: string, retryAfterSeconds: number) =>
+    new DomainError(
+      AuthenticationErrorCode.SmsVelocityExceeded,
+      'rate_limited',
+      `Too many SMS and voice codes to ${country} for this tenant in the last hour (or to one number range in ` +
+        `10 minutes); try again in ${retryAfterSeconds} s.`,
+      { country, retryAfterSeconds },
     ),
   closed: (status: string) =>
     new DomainError(

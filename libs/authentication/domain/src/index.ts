@@ -4,3 +4,4 @@ export { decodeBase32, encodeBase32, InvalidBase32Error, otpauthUri } from '@two
 export * from './codes';
 export * from './otp';
 export * from './authentication';
+export * from './destination';

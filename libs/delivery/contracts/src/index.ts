@@ -35,3 +35,4 @@ export interface PlaceVoiceCallJob {
 
 export type DeliverySmsJob = SendSmsJob;
 export type DeliveryVoiceJob = PlaceVoiceCallJob;
+export * from './destination-policy';

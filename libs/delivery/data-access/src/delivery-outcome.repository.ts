@@ -5,6 +5,8 @@ import type { MessageStatus } from '@twofold/delivery/domain';
 export interface TenantDeliverySettings {
   smsFallbackToVoice: boolean;
   smsTemplate: string | null;
+  /** Where the tenant's codes may go (docs/decisions/0019); the worker checks it once more. */
+  deliveryCountries: string[];
 }
 
 /**
@@ -19,9 +21,9 @@ export class DeliveryOutcomeRepository {
   async settings(scope: TenantScope): Promise<TenantDeliverySettings> {
     const row = await scope.tx.tenant.findFirst({
       where: { id: scope.tenantId },
-      select: { smsFallbackToVoice: true, smsTemplate: true },
+      select: { smsFallbackToVoice: true, smsTemplate: true, deliveryCountries: true },
     });
-    return row ?? { smsFallbackToVoice: false, smsTemplate: null };
+    return row ?? { smsFallbackToVoice: false, smsTemplate: null, deliveryCountries: [] };
   }
 
   /** Sets the record's delivery status (a no-op while the authentication has no record yet). */

@@ -5,3 +5,4 @@ export * from './sender-rate.limiter';
 export * from './twilio.gateway';
 export * from './message.sql-repository';
 export * from './sending.sql-repository';
+export * from './outbox.repository';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DbService, TenantScope } from '@twofold/platform/db';
+import type { SealedCode } from '@twofold/delivery/contracts';
 import { MessageStatus, statusesBefore } from '@twofold/delivery/domain';
 
 export type MessageChannelCode = 'sms' | 'voice';
@@ -14,6 +15,10 @@ export interface NewMessage {
   toPhone: string;
   /** ISO 3166-1 alpha-2 of toPhone ('ZZ' when unknown). */
   country: string;
+  /** The outbox (docs/decisions/0019): the code sealed for this message, kept until the authentication ends. */
+  code: SealedCode;
+  /** R23: the caller ID requested for a voice call (null: the platform default). */
+  callerId: string | null;
 }
 
 export interface MessageToSend {
@@ -45,7 +50,16 @@ export interface StatusChange {
 @Injectable()
 export class MessageRepository {
   async createQueued(scope: TenantScope, message: NewMessage): Promise<void> {
-    await scope.tx.message.create({ data: { tenantId: scope.tenantId, ...message, status: 'queued' } });
+    const { code, ...fields } = message;
+    await scope.tx.message.create({
+      data: {
+        tenantId: scope.tenantId,
+        ...fields,
+        codeKeyId: code.keyId,
+        codeCiphertext: Buffer.from(code.ciphertext, 'base64'),
+        status: 'queued',
+      },
+    });
   }
 
   async find(scope: TenantScope, id: string): Promise<MessageToSend | null> {
@@ -65,11 +79,20 @@ export class MessageRepository {
     });
   }
 
-  /** A send that can never succeed: `failed` with our or Twilio's error code. */
-  async markFailed(scope: TenantScope, id: string, errorCode: string, errorMessage: string | null): Promise<boolean> {
+  /**
+   * A send that can never succeed: `failed` with Twilio's (or our) error code, or `refused` with
+   * ours when the platform would not send it (docs/decisions/0019).
+   */
+  async markFinal(
+    scope: TenantScope,
+    id: string,
+    status: 'failed' | 'refused',
+    errorCode: string,
+    errorMessage: string | null,
+  ): Promise<boolean> {
     const { count } = await scope.tx.message.updateMany({
-      where: { tenantId: scope.tenantId, id, status: { in: statusesBefore('failed') } },
-      data: { status: 'failed', errorCode, errorMessage },
+      where: { tenantId: scope.tenantId, id, status: { in: statusesBefore(status) } },
+      data: { status, errorCode, errorMessage },
     });
     return count > 0;
   }

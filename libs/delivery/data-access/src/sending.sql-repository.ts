@@ -12,6 +12,7 @@ export interface SentRow extends SentMessage {
 interface MessageRow extends MessageToSend {
   smsFallbackToVoice: boolean | null;
   smsTemplate: string | null;
+  deliveryCountries: string[] | null;
   /** JSON array of the enabled short codes, the same on every row. */
   shortCodes: string;
 }
@@ -55,7 +56,8 @@ export class SendingSqlRepository {
        SELECT m.id, m.authentication_id AS "authenticationId", m.provider_id AS "providerId", m.user_id AS "userId",
               m.channel::text AS channel, m.status::text AS status, m.to_phone AS "toPhone", m.country,
               m.twilio_sid AS "twilioSid", t.sms_fallback_to_voice AS "smsFallbackToVoice",
-              t.sms_template AS "smsTemplate", codes.list AS "shortCodes"
+              t.sms_template AS "smsTemplate", t.delivery_countries AS "deliveryCountries",
+              codes.list AS "shortCodes"
          FROM messages m LEFT JOIN tenants t ON t.id = m.tenant_id CROSS JOIN codes
         WHERE m.tenant_id = $1::uuid AND m.id = ANY($2::uuid[])`,
       [scope.tenantId, ids],
@@ -64,6 +66,7 @@ export class SendingSqlRepository {
     const settings: TenantDeliverySettings = {
       smsFallbackToVoice: first?.smsFallbackToVoice ?? false,
       smsTemplate: first?.smsTemplate ?? null,
+      deliveryCountries: first?.deliveryCountries ?? [],
     };
     const shortCodes = new Map<string, PoolEntry[]>();
     const codes = first
@@ -74,7 +77,8 @@ export class SendingSqlRepository {
       shortCodes.set(c.country, [...(shortCodes.get(c.country) ?? []), entry]);
     }
     const messages = rows.map(
-      ({ smsFallbackToVoice: _f, smsTemplate: _t, shortCodes: _c, ...message }): MessageToSend => message,
+      ({ smsFallbackToVoice: _f, smsTemplate: _t, deliveryCountries: _d, shortCodes: _c, ...message }): MessageToSend =>
+        message,
     );
     return { settings, messages, shortCodes };
   }

@@ -1,10 +1,12 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { checkDestination, DeliveryChannel } from '@twofold/delivery/contracts';
 
 /** Why a message was not sent; stored as the message's error code (R22). */
 export enum DeliveryFailure {
   InvalidNumber = 'invalid_number',
   NoRouteForCountry = 'no_route_for_country',
   TollFraudRisk = 'toll_fraud_risk',
+  TollFreeSms = 'toll_free_sms',
+  CountryNotAllowed = 'country_not_allowed',
   NoSenderAvailable = 'no_sender_available',
   NoVoiceCallerId = 'no_voice_caller_id',
   CodeUnreadable = 'code_unreadable',
@@ -21,38 +23,30 @@ export interface Recipient {
   country: string | null;
 }
 
-/**
- * libphonenumber classes refused before anything is sent: numbers that bill the caller (premium
- * rate, shared cost), personal/"follow-me" numbers (UK 070, US 500: the classic SMS-pumping
- * ranges), UAN, pagers and voicemail-only ranges. Mobile, fixed line, toll free and VOIP pass:
- * VOIP numbers are what many real users have, and refusing them would lock those users out.
- */
-export const REFUSED_NUMBER_TYPES: ReadonlySet<string> = new Set([
-  'PREMIUM_RATE',
-  'SHARED_COST',
-  'PERSONAL_NUMBER',
-  'UAN',
-  'PAGER',
-  'VOICEMAIL',
-]);
-
 export type RecipientCheck = { ok: true; recipient: Recipient } | { ok: false; failure: DeliveryFailure };
 
 /**
- * Parses and classifies a recipient. Non-geographic calling codes (+881 satellite phones, +882/+883
- * international networks, +870 Inmarsat, +800/+808/+979 global services) have no country: they
- * are refused as toll-fraud risks, like the refused types above.
+ * Parses and classifies a recipient for its channel with the platform's one destination rule
+ * (delivery contracts, docs/decisions/0019): numbers that bill the caller, personal, UAN, pager,
+ * voicemail and non-geographic numbers are toll-fraud risks; toll-free numbers get no SMS.
+ * The authentication engine refuses all of them at the start already; this is the last check.
  */
-export function checkRecipient(phone: string): RecipientCheck {
-  const parsed = parsePhoneNumberFromString(phone);
-  if (!parsed || !parsed.isValid()) return { ok: false, failure: DeliveryFailure.InvalidNumber };
-  const country = parsed.country ?? null;
-  const type = parsed.getType();
-  if (country === null || (type !== undefined && REFUSED_NUMBER_TYPES.has(type))) {
-    return { ok: false, failure: DeliveryFailure.TollFraudRisk };
-  }
-  return { ok: true, recipient: { e164: parsed.number, country } };
+export function checkRecipient(phone: string, channel: DeliveryChannel = 'sms'): RecipientCheck {
+  const check = checkDestination(phone, channel);
+  if (check.ok) return { ok: true, recipient: { e164: check.e164, country: check.country } };
+  if (check.reason === 'invalid') return { ok: false, failure: DeliveryFailure.InvalidNumber };
+  if (check.reason === 'toll_free_sms') return { ok: false, failure: DeliveryFailure.TollFreeSms };
+  return { ok: false, failure: DeliveryFailure.TollFraudRisk };
 }
+
+/** Failures decided by the platform before any carrier saw the message: recorded as `refused`. */
+export const REFUSALS: ReadonlySet<string> = new Set<string>([
+  DeliveryFailure.InvalidNumber,
+  DeliveryFailure.NoRouteForCountry,
+  DeliveryFailure.TollFraudRisk,
+  DeliveryFailure.TollFreeSms,
+  DeliveryFailure.CountryNotAllowed,
+]);
 
 /** R21/R22: which short-code pool serves a country. Only the US and Canada have one. */
 export function shortCodeCountryOf(country: string): ShortCodeCountry | null {

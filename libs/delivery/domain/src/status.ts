@@ -1,13 +1,23 @@
-/** R24: the life of a message. */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+/**
+ * R24: the life of a message. `refused`: the platform did not send it (toll-fraud class, no route,
+ * country not allowed; docs/decisions/0019), so no carrier ever saw it.
+ */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'refused';
 
-const RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, undelivered: 2, failed: 2 };
+const RANK: Record<MessageStatus, number> = {
+  queued: 0,
+  sent: 1,
+  delivered: 2,
+  undelivered: 2,
+  failed: 2,
+  refused: 2,
+};
 
 export const isTerminal = (status: MessageStatus): boolean => RANK[status] === 2;
 
 /**
  * Callbacks arrive out of order and more than once: a status replaces the current one only when
- * it is further along (queued < sent < delivered | undelivered | failed). Terminal states never
+ * it is further along (queued < sent < delivered | undelivered | failed | refused). Terminal states never
  * change, so an older or a repeated status is a no-op.
  */
 export function nextStatus(current: MessageStatus, incoming: MessageStatus): MessageStatus | null {

@@ -6,6 +6,8 @@ import type { TenantTierCode } from '@twofold/tenancy/contracts';
 export interface TenantMethodSettings {
   tier: TenantTierCode;
   appPasswordsAllowed: boolean;
+  /** Region for numbers typed without + (docs/decisions/0019); null: they are refused. */
+  phoneDefaultRegion: string | null;
 }
 
 /** The tenant's method policy (R20, no row = enabled) and the tenant settings methods depend on. */
@@ -14,8 +16,17 @@ export class MethodPolicyRepository {
   async settings(scope: TenantScope): Promise<TenantMethodSettings> {
     return scope.tx.tenant.findUniqueOrThrow({
       where: { id: scope.tenantId },
-      select: { tier: true, appPasswordsAllowed: true },
+      select: { tier: true, appPasswordsAllowed: true, phoneDefaultRegion: true },
     });
+  }
+
+  /** The tenant's region for numbers typed without + (docs/decisions/0019). */
+  async phoneDefaultRegion(scope: TenantScope): Promise<string | null> {
+    const row = await scope.tx.tenant.findUniqueOrThrow({
+      where: { id: scope.tenantId },
+      select: { phoneDefaultRegion: true },
+    });
+    return row.phoneDefaultRegion;
   }
 
   async list(scope: TenantScope): Promise<{ method: AuthMethodCode; enabled: boolean }[]> {

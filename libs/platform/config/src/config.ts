@@ -81,6 +81,14 @@ export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema)
     .transform((v) => v === 'true'),
   /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
   AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
+  /**
+   * SMS/voice velocity (docs/decisions/0019): sends per tenant and destination country in any hour
+   * unless the tenant sets its own `smsVelocityPerHour`, and the operator's ceiling on that setting.
+   */
+  SMS_VELOCITY_DEFAULT_PER_HOUR: int(1, 1_000_000).default(300),
+  SMS_VELOCITY_MAX_PER_HOUR: int(1, 1_000_000).default(5_000),
+  /** The n-th different number under one 6-digit prefix within 10 minutes trips the same cap. */
+  SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
 });
 
 /** Twilio (delivery): the API account, and the public URL Twilio calls back and signs. */
@@ -134,6 +142,12 @@ export const deliveryWorkerConfigSchema = workerConfigSchema.merge(twilioConfigS
     .optional(),
   /** Twilio HTTP timeout; a timeout is a transient error (retried). */
   TWILIO_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /**
+   * The delivery outbox (docs/decisions/0019): how often the sweeper looks (0 = never), and how old
+   * a `queued` message with its code must be before it is enqueued again.
+   */
+  DELIVERY_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(5),
+  DELIVERY_SWEEP_AFTER_SECONDS: int(1, 600).default(5),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

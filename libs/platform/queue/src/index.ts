@@ -6,3 +6,4 @@ export * from './queue.module';
 export * from './worker.module';
 export * from './rate-limiter';
 export * from './lockout';
+export * from './velocity';

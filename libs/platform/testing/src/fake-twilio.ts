@@ -10,6 +10,8 @@ export type FakeTwilioFailure =
   | 'invalid_number' // HTTP 400, code 21211
   | 'unsubscribed' // HTTP 400, code 21610
   | 'not_mobile' // HTTP 400, code 21614
+  | 'unroutable' // HTTP 400, code 21612
+  | 'no_permission' // HTTP 400, code 21408
   | 'connection_reset'; // socket destroyed without a response
 
 const FAILURES: Record<
@@ -21,6 +23,8 @@ const FAILURES: Record<
   invalid_number: { status: 400, code: 21211, message: "The 'To' number is not a valid phone number." },
   unsubscribed: { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
   not_mobile: { status: 400, code: 21614, message: "'To' number is not a valid mobile number" },
+  unroutable: { status: 400, code: 21612, message: "The 'To' phone number is not currently reachable via SMS" },
+  no_permission: { status: 400, code: 21408, message: 'Permission to send an SMS has not been enabled for the region' },
 };
 
 /** How the fake reports a message/call after accepting it, through signed status callbacks. */

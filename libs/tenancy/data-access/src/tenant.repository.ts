@@ -9,6 +9,10 @@ export interface TenantRow {
   tier: TenantTierCode;
   appPasswordsAllowed: boolean;
   weakOathSecretsAllowed: boolean;
+  /** docs/decisions/0019: where SMS/voice may go, the hourly cap per country, the default region. */
+  deliveryCountries: string[];
+  smsVelocityPerHour: number | null;
+  phoneDefaultRegion: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +27,9 @@ export interface TenantPatch {
   name?: string;
   appPasswordsAllowed?: boolean;
   weakOathSecretsAllowed?: boolean;
+  deliveryCountries?: string[];
+  smsVelocityPerHour?: number | null;
+  phoneDefaultRegion?: string | null;
 }
 
 /** The tenant row is its own tenant: `scope.tenantId` is the tenant's id. */

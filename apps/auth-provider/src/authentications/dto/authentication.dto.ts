@@ -86,6 +86,25 @@ export class ResendAuthenticationDto {
   method?: AuthMethodName;
 }
 
+export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'undelivered', 'failed', 'refused'] as const;
+
+/** One SMS or call of an authentication (docs/decisions/0019). */
+export class DeliveryDto {
+  @ApiProperty({ enum: ['sms', 'voice'] }) channel!: 'sms' | 'voice';
+  @ApiProperty({
+    enum: DELIVERY_STATUSES,
+    description:
+      '`refused`: the platform did not send it (errorCode says why: toll_fraud_risk, toll_free_sms, ' +
+      'no_route_for_country, invalid_number, country_not_allowed); `failed`/`undelivered`: the carrier could not (errorCode is ' +
+      'Twilio’s, e.g. 21211, 21610, 21612, 21408, 30003).',
+  })
+  status!: (typeof DELIVERY_STATUSES)[number];
+  @ApiPropertyOptional({ nullable: true, type: String }) errorCode!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Short code, long code, sender id or caller ID.' })
+  sender!: string | null;
+  @ApiProperty() updatedAt!: Date;
+}
+
 export class AuthenticationDto implements AuthenticationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['pending', 'approved', 'denied'] }) status!: 'pending' | 'approved' | 'denied';
@@ -99,4 +118,15 @@ export class AuthenticationDto implements AuthenticationView {
   @ApiProperty({ description: 'False while a wrong code still leaves tries (the authentication stays pending).' })
   final!: boolean;
   @ApiPropertyOptional() attemptsRemaining?: number;
+  @ApiPropertyOptional({
+    type: DeliveryDto,
+    nullable: true,
+    description: 'GET, sms/voice: the outcome of the latest message (R24).',
+  })
+  delivery?: DeliveryDto | null;
+  @ApiPropertyOptional({
+    type: [DeliveryDto],
+    description: 'GET, sms/voice: every message of the authentication in order; a voice fallback is the second.',
+  })
+  deliveries?: DeliveryDto[];
 }

@@ -1,5 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { DEFAULT_DELIVERY_COUNTRIES, HIGH_RISK_COUNTRIES } from '@twofold/delivery/contracts';
 import type { TenantRow } from '@twofold/tenancy/data-access';
 import { DATA_REGIONS, DataRegionCode, TENANT_TIERS, TenantTierCode } from '@twofold/tenancy/contracts';
 
@@ -39,6 +54,51 @@ export class UpdateTenantDto {
   weakOathSecretsAllowed?: boolean;
 
   @ApiPropertyOptional({
+    type: [String],
+    example: ['US', 'CA', 'GB'],
+    description:
+      'ISO 3166-1 alpha-2 countries SMS and voice codes may reach (docs/decisions/0019); an authentication to ' +
+      'another country is refused with 409 `country_not_allowed`. New tenants get ' +
+      `${DEFAULT_DELIVERY_COUNTRIES.join(', ')}. High-risk countries (${HIGH_RISK_COUNTRIES.join(', ')}) are ` +
+      'allowed only by naming each one; every such addition is audited (`tenant.delivery_countries.high_risk`).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(250)
+  @ArrayUnique()
+  @Matches(/^[A-Z]{2}$/, { each: true, message: 'each country must be an ISO 3166-1 alpha-2 code in capitals' })
+  deliveryCountries?: string[];
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    description:
+      'SMS and voice codes per destination country in any rolling hour (429 `sms_velocity_exceeded` above it). ' +
+      'null = the platform default (SMS_VELOCITY_DEFAULT_PER_HOUR, 300); at most the operator ceiling ' +
+      '(SMS_VELOCITY_MAX_PER_HOUR, 5,000).',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  smsVelocityPerHour?: number | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'US',
+    description:
+      'Region in which phone numbers typed without + and country code are read (default US); null = such ' +
+      'numbers are refused.',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @Matches(/^[A-Z]{2}$/, { message: 'phoneDefaultRegion must be an ISO 3166-1 alpha-2 code in capitals' })
+  phoneDefaultRegion?: string | null;
+
+  @ApiPropertyOptional({
     enum: DATA_REGIONS,
     description: 'Accepted only when unchanged; a change is refused with 409.',
   })
@@ -54,6 +114,12 @@ export class TenantDto {
   @ApiProperty({ enum: TENANT_TIERS }) tier!: TenantTierCode;
   @ApiProperty() appPasswordsAllowed!: boolean;
   @ApiProperty() weakOathSecretsAllowed!: boolean;
+  @ApiProperty({ type: [String], description: 'Where SMS and voice codes may go (docs/decisions/0019).' })
+  deliveryCountries!: string[];
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'null = the platform default.' })
+  smsVelocityPerHour!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Region for numbers typed without +.' })
+  phoneDefaultRegion!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -71,6 +137,9 @@ export function toTenantDto(t: TenantRow): TenantDto {
     tier: t.tier,
     appPasswordsAllowed: t.appPasswordsAllowed,
     weakOathSecretsAllowed: t.weakOathSecretsAllowed,
+    deliveryCountries: t.deliveryCountries,
+    smsVelocityPerHour: t.smsVelocityPerHour,
+    phoneDefaultRegion: t.phoneDefaultRegion,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

@@ -12,6 +12,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { PHONE_REFUSAL_REASONS, PhoneRefusalReason } from '@twofold/delivery/contracts';
 import { MAX_BULK_USERS } from '@twofold/directory/domain';
 import type { UserRow } from '@twofold/directory/data-access';
 import { PageQueryDto } from '../../common/page.dto';
@@ -31,7 +32,9 @@ export class CreateUserDto {
 
   @ApiPropertyOptional({
     example: '+14255550100',
-    description: 'Normalised to E.164; refused when invalid.',
+    description:
+      'Normalised to E.164 (without +, read in the tenant’s `phoneDefaultRegion`); refused when invalid (400 ' +
+      '`validation_failed`) or of a toll-fraud class (400 `phone_number_not_allowed` with `reason`).',
     nullable: true,
   })
   @IsOptional()
@@ -163,9 +166,14 @@ export class UserPageDto {
 }
 
 class BulkRowErrorDto {
-  @ApiProperty() code!: string;
+  @ApiProperty({ example: 'phone_number_not_allowed' }) code!: string;
   @ApiProperty() message!: string;
   @ApiPropertyOptional({ description: 'The bad field, where one is to blame.' }) field?: string;
+  @ApiPropertyOptional({
+    enum: PHONE_REFUSAL_REASONS,
+    description: 'With `phone_number_not_allowed`: the class of the refused number (docs/decisions/0019).',
+  })
+  reason?: PhoneRefusalReason;
 }
 
 export class BulkUserResultDto {

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { codeAad } from '@twofold/delivery/contracts';
+import { DEV_SECRETS_ACTIVE_KEY_ID, DEV_SECRETS_KEYS } from '@twofold/platform/config';
+import { parseKeyList, SecretBox } from '@twofold/platform/crypto';
+import { QueueProducer } from '@twofold/platform/queue';
+import { adminQuery } from '@twofold/platform/testing';
+import { createTenant, DeliveryHarness, queueMessage, startDelivery, until } from './harness';
+
+/**
+ * The delivery outbox (docs/decisions/0019): a `queued` message row holds its sealed code, and the
+ * worker's sweeper enqueues it when nobody else did: the authentication engine's enqueue after
+ * commit failed, or the worker's own voice fallback enqueue did.
+ */
+const box = new SecretBox(parseKeyList(DEV_SECRETS_KEYS).keys, DEV_SECRETS_ACTIVE_KEY_ID);
+
+let h: DeliveryHarness;
+
+beforeAll(async () => {
+  h = await startDelivery({ DELIVERY_SWEEP_INTERVAL_SECONDS: '1', DELIVERY_SWEEP_AFTER_SECONDS: '1' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A provider and a pending authentication (what the engine writes before a message). */
+async function pendingAuthentication(tenantId: string, status = 'pending'): Promise<string> {
+  const providerId = randomUUID();
+  const id = randomUUID();
+  await adminQuery(
+    h.db,
+    `INSERT INTO providers (tenant_id, id, name, billing_model, updated_at) VALUES ($1, $2, 'P', 'per_authentication', now())`,
+    [tenantId, providerId],
+  );
+  await adminQuery(
+    h.db,
+    `INSERT INTO authentications (tenant_id, id, provider_id, user_name, method, status, expires_at, correlation_id,
+       updated_at, completed_at)
+     VALUES ($1, $2, $3, 'alice', 'sms', $4::authentication_status, now() + interval '3 minutes', 'c', now(),
+       CASE WHEN $4 = 'pending' THEN NULL ELSE now() END)`,
+    [tenantId, id, providerId, status],
+  );
+  return id;
+}
+
+/** A queued message row with its sealed code, as the engine writes it, and no job. */
+async function outboxRow(tenantId: string, authenticationId: string, phone: string, code: string): Promise<string> {
+  const id = randomUUID();
+  const sealed = box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, id));
+  await adminQuery(
+    h.db,
+    `INSERT INTO messages (tenant_id, id, authentication_id, channel, status, to_phone, country, code_key_id,
+       code_ciphertext, updated_at, created_at)
+     VALUES ($1, $2, $3, 'sms', 'queued', $4, 'US', $5, $6, now(), now() - interval '5 seconds')`,
+    [tenantId, id, authenticationId, phone, sealed.keyId, sealed.ciphertext],
+  );
+  return id;
+}
+
+const requestsTo = (to: string) => h.twilio.requests.filter((r) => r.params.To === to);
+
+it('a queued message whose job never reached Redis is sent by the sweeper, once, with its code', async () => {
+  const tenantId = await createTenant(h);
+  const authenticationId = await pendingAuthentication(tenantId);
+  const phone = '+12125550190';
+  await outboxRow(tenantId, authenticationId, phone, '481516');
+  const sms = await until(async () => requestsTo(phone)[0], 15_000);
+  expect(sms.params.Body).toContain('481516');
+  await new Promise((r) => setTimeout(r, 2_500)); // more sweeper rounds
+  expect(requestsTo(phone)).toHaveLength(1);
+});
+
+it('a message of an ended authentication is not sent, and its sealed code is cleared', async () => {
+  const tenantId = await createTenant(h);
+  const authenticationId = await pendingAuthentication(tenantId, 'succeeded');
+  const phone = '+12125550191';
+  const id = await outboxRow(tenantId, authenticationId, phone, '623342');
+  await until(
+    async () =>
+      (
+        await adminQuery<{ cleared: boolean }>(
+          h.db,
+          'SELECT code_ciphertext IS NULL AS cleared FROM messages WHERE id = $1',
+          [id],
+        )
+      )[0]?.cleared,
+    15_000,
+  );
+  expect(requestsTo(phone)).toHaveLength(0);
+});
+
+it('a voice fallback whose enqueue failed is placed by the sweeper, once, with the same code', async () => {
+  const tenantId = await createTenant(h, { smsFallbackToVoice: true });
+  const authenticationId = await pendingAuthentication(tenantId);
+  const phone = '+12125550192';
+  h.twilio.failTo(phone, 'unsubscribed', 1);
+  const producer = h.worker.get(QueueProducer, { strict: false });
+  const enqueue = producer.enqueue.bind(producer);
+  const spy = jest.spyOn(producer, 'enqueue').mockImplementation(async (queue, job, options) => {
+    if (
+      queue === 'delivery.voice' &&
+      (job as { authenticationId?: string }).authenticationId === authenticationId &&
+      spy.mock.calls.length === 1
+    ) {
+      throw new Error('Redis went away');
+    }
+    return enqueue(queue, job, options);
+  });
+  try {
+    await queueMessage(h, tenantId, phone, 'sms', { authenticationId, code: '357911' });
+    const call = await until(async () => requestsTo(phone).find((r) => r.kind === 'call'), 15_000);
+    expect(call.params.Twiml).toContain('3, 5, 7, 9, 1, 1');
+    expect(spy.mock.calls.some(([queue]) => queue === 'delivery.voice')).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(requestsTo(phone).filter((r) => r.kind === 'call')).toHaveLength(1);
+  } finally {
+    spy.mockRestore();
+  }
+});

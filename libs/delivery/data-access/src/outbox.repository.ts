@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { DbService, SqlScope } from '@twofold/platform/db';
+import type { SealedCode } from '@twofold/delivery/contracts';
+
+/** A queued message, as the sweeper enqueues it again: what its job carries. */
+export interface OutboxMessage {
+  id: string;
+  authenticationId: string;
+  channel: 'sms' | 'voice';
+  code: SealedCode;
+  callerId: string | null;
+}
+
+/**
+ * The delivery outbox (docs/decisions/0019): message rows keep their sealed code while their
+ * authentication is pending, so a job that could not be enqueued after commit (Redis down, the
+ * process gone) is enqueued again from the row. Platform-wide lookups go through SECURITY DEFINER
+ * functions (they run before any tenant is known); each tenant's rows are read in its own scope.
+ */
+@Injectable()
+export class OutboxRepository {
+  /** Queued messages older than `seconds` whose authentication is pending, across tenants. */
+  async due(db: Pick<DbService, 'query'>, seconds: number, limit: number): Promise<{ tenantId: string; id: string }[]> {
+    return db.query<{ tenantId: string; id: string }>(
+      'SELECT tenant_id::text AS "tenantId", id::text AS id FROM twofold_outbox_messages($1::int, $2::int)',
+      [seconds, limit],
+    );
+  }
+
+  /** The jobs of those messages that are still queued with a code (in the tenant's scope). */
+  async jobsOf(scope: SqlScope, ids: readonly string[]): Promise<OutboxMessage[]> {
+    const rows = await scope.query<{
+      id: string;
+      authenticationId: string;
+      channel: 'sms' | 'voice';
+      keyId: string;
+      ciphertext: string;
+      callerId: string | null;
+    }>(
+      `SELECT id, authentication_id AS "authenticationId", channel::text AS channel, code_key_id AS "keyId",
+              encode(code_ciphertext, 'base64') AS ciphertext, caller_id AS "callerId"
+         FROM messages
+        WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND status = 'queued'
+          AND code_ciphertext IS NOT NULL AND authentication_id IS NOT NULL`,
+      [scope.tenantId, ids],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      authenticationId: r.authenticationId,
+      channel: r.channel,
+      code: { keyId: r.keyId, ciphertext: r.ciphertext },
+      callerId: r.callerId,
+    }));
+  }
+
+  /** Clears the sealed codes of messages whose authentication ended; returns how many. */
+  async clearEnded(db: Pick<DbService, 'query'>, limit: number): Promise<number> {
+    const [row] = await db.query<{ cleared: number }>('SELECT twofold_clear_ended_codes($1::int) AS cleared', [limit]);
+    return row?.cleared ?? 0;
+  }
+}
