@@ -95,13 +95,6 @@ export class LicensePurchaseService {
         throw BillingErrors.licensePurchaseNotActive(p.status);
       const pool = p.poolId ? await this.purchases.pool(scope, p.poolId) : null;
       if (pool && seats < pool.assignedCount) throw BillingErrors.seatsBelowAssigned(pool.assignedCount);
-      await this.audit.record(scope, actor, {
-        action: 'license_purchase.change_seats',
-        targetType: 'license_purchase',
-        targetId: id,
-        correlationId,
-        details: { from: p.seats, to: seats },
-      });
       return p;
     });
     try {
@@ -115,6 +108,16 @@ export class LicensePurchaseService {
       if (error instanceof StripeCallError) throw BillingErrors.billingUnavailable();
       throw error;
     }
+    // Audited once Stripe took the change (the seats themselves change with its webhook).
+    await this.db.inTenant(tenantId, (scope) =>
+      this.audit.record(scope, actor, {
+        action: 'license_purchase.change_seats',
+        targetType: 'license_purchase',
+        targetId: id,
+        correlationId,
+        details: { from: current.seats, to: seats },
+      }),
+    );
     return this.get(tenantId, id);
   }
 
@@ -277,6 +280,10 @@ export class LicensePurchaseService {
   private async endPool(scope: TenantScope, p: LicensePurchaseRow, at: Date): Promise<void> {
     if (!p.poolId) return;
     const pool = await this.purchases.pool(scope, p.poolId);
-    if (pool && at < pool.termEnd) await this.purchases.updatePool(scope, p.poolId, { termEnd: at });
+    if (!pool || at >= pool.termEnd) return;
+    // Ended before it began (a term is never empty: the pool trigger refuses end <= start): it covers
+    // its first millisecond only, which licenses nobody for any billed moment in practice.
+    const end = at > pool.termStart ? at : new Date(pool.termStart.getTime() + 1);
+    await this.purchases.updatePool(scope, p.poolId, { termEnd: end });
   }
 }

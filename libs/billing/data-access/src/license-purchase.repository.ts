@@ -96,10 +96,10 @@ export class LicensePurchaseRepository {
   async pool(
     scope: TenantScope,
     poolId: string,
-  ): Promise<{ seats: number; assignedCount: number; termEnd: Date } | null> {
+  ): Promise<{ seats: number; assignedCount: number; termStart: Date; termEnd: Date } | null> {
     return scope.tx.licensePool.findFirst({
       where: { tenantId: scope.tenantId, id: poolId },
-      select: { seats: true, assignedCount: true, termEnd: true },
+      select: { seats: true, assignedCount: true, termStart: true, termEnd: true },
     });
   }
 
