@@ -130,4 +130,23 @@ describe('loadConfig', () => {
       expect(describeConfig({ SECRETS_KEYS: key('k1') }).SECRETS_KEYS).toBe('***');
     });
   });
+
+  describe('TRUST_PROXY (issue 15 item 7)', () => {
+    const env = { NODE_ENV: 'test', OPERATOR_API_KEY: 'x'.repeat(32) };
+    const trust = (value?: string) => loadConfig(authProviderConfigSchema, { ...env, TRUST_PROXY: value }).TRUST_PROXY;
+
+    it('trusts nobody by default, or the listed addresses and CIDRs, or a hop count', () => {
+      expect(trust()).toBe(false);
+      expect(trust('false')).toBe(false);
+      expect(trust('10.0.0.0/8, 192.0.2.7,2001:db8::/32')).toEqual(['10.0.0.0/8', '192.0.2.7', '2001:db8::/32']);
+      expect(trust('2')).toBe(2);
+    });
+
+    it('refuses true (every hop) and malformed entries, saying what to give instead', () => {
+      expect(() => trust('true')).toThrow(/TRUST_PROXY: true would trust every hop.*addresses or CIDRs/);
+      for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1', '::1/129', '99']) {
+        expect(() => trust(bad)).toThrow(/TRUST_PROXY: /);
+      }
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { parseKeyList } from '@twofold/platform/crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -69,11 +70,55 @@ export const httpConfigSchema = z.object({
    * so this is the same as N replicas on one host: use up to the cores the service may take.
    */
   HTTP_PROCESSES: int(1, 64).default(1),
+  /** Which proxies may set X-Forwarded-For/-Proto (docs/decisions/0021); see parseTrustProxy. */
   TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .string()
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 });
+
+/**
+ * What the HTTP adapter trusts to set X-Forwarded-For / X-Forwarded-Proto: nobody (`false`), the
+ * given addresses and CIDRs, or a number of hops nearest the service.
+ */
+export type TrustedProxies = false | number | string[];
+
+const MAX_PROXY_HOPS = 16;
+
+/** Issue 15 item 7: `true` (every hop) is refused; a list of proxy addresses/CIDRs or a hop count. A string is the problem. */
+export function parseTrustProxy(value: string): TrustedProxies | string {
+  const v = value.trim();
+  if (v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    return 'true would trust every hop, so anyone reaching the service directly could spoof X-Forwarded-For and X-Forwarded-Proto: give the proxies’ addresses or CIDRs (comma separated) or a hop count';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= MAX_PROXY_HOPS ? hops : `a hop count must be from 0 to ${MAX_PROXY_HOPS}`;
+  }
+  const entries = v.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    return `must be false, a hop count, or a comma list of IP addresses or CIDRs (not: ${bad.map((b) => JSON.stringify(b.slice(0, 64))).join(', ')})`;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({
   PORT: port(3000),
