@@ -1,54 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { DEV_SECRETS_KEYS } from '@twofold/platform/config';
 import { createTestDatabase, TestDatabase } from '@twofold/platform/testing';
+import { startServiceProcess } from './service-process';
 
-const RUN_SOURCE = join(__dirname, '../../../libs/platform/testing/run-source.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Outcome {
-  exitCode: number | null;
-  output: string;
-  ready: boolean;
-}
-
-/** Boots the real auth-provider from source; stops it once it answers /health/ready, or reports how it exited. */
-async function boot(env: Record<string, string | undefined>): Promise<Outcome> {
-  const port = await freePort();
-  const base = { ...process.env };
-  delete base.NODE_ENV; // Jest sets NODE_ENV=test; each case says its own.
-  const child = spawn(process.execPath, [RUN_SOURCE, 'apps/auth-provider/src/main.ts'], {
-    env: { ...base, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const chunks: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  let ready = false;
-  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
-    ready = await fetch(`http://127.0.0.1:${port}/health/ready`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  const exitCode = await exited;
-  return { exitCode, output: chunks.join(''), ready };
+/** Boots the real auth-provider; stops it once it is ready, or reports how it exited. */
+async function boot(
+  env: Record<string, string | undefined>,
+): Promise<{ exitCode: number | null; output: string; ready: boolean }> {
+  const service = await startServiceProcess(env);
+  const exitCode = await service.stop();
+  return { exitCode, output: service.output(), ready: service.ready };
 }
 
 /** Issue 15 item 8: public development secrets only with an explicit NODE_ENV=development or test. */

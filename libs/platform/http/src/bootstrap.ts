@@ -77,7 +77,12 @@ export function buildOpenApiDocument(app: INestApplication, options: HttpAppOpti
     .setTitle(options.title)
     .setDescription(options.description)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A tenant API key, or the platform operator key.' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'A tenant API key, or the platform operator key, in the Authorization header only (never as a query parameter or body field).',
+    })
     .build();
   return SwaggerModule.createDocument(app, config);
 }
