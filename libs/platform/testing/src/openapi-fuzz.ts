@@ -179,8 +179,14 @@ interface Request {
   rawJson?: string;
 }
 
-function variantsOf(op: Operation, pathParams: string[], resolver: Resolver): Request[] {
-  const ids = Object.fromEntries(pathParams.map((p) => [p, randomUUID()]));
+function variantsOf(
+  op: Operation,
+  pathParams: string[],
+  resolver: Resolver,
+  known: Record<string, string> = {},
+): Request[] {
+  // Existing objects where the collection lists one (the input then reaches the service), random ids elsewhere.
+  const ids = Object.fromEntries(pathParams.map((p) => [p, known[p] ?? randomUUID()]));
   const params = (op.parameters ?? []).filter((p) => p.in === 'query');
   const baseQuery: Record<string, unknown> = {};
   for (const p of params) if (p.required) baseQuery[p.name] = resolver.example(p.schema);
@@ -311,52 +317,96 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<FuzzReport> {
   }
   const findings: FuzzFinding[] = [];
   let requests = 0;
-  const queue = [...operations];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { method, path, op } = next;
-      const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
-      const variants = variantsOf(op, pathParams, resolver);
-      const name = `${method.toUpperCase()} ${path}`;
-      // Pick the credential: the first the endpoint does not refuse as the wrong kind.
-      let credential: string | undefined = options.credentials[0];
-      for (const candidate of options.credentials) {
-        const res = await send(options, method, path, variants[0] as Request, candidate);
-        requests += 1;
-        const issue = problem(res);
-        if (issue)
-          findings.push({
-            operation: name,
-            variant: `${(variants[0] as Request).variant} (probe)`,
-            status: res.status,
-            body: res.body,
-          });
-        credential = candidate;
-        const code = (res.body as { code?: string } | undefined)?.code;
-        if (!(res.status === 401 || res.status === 403) || !code || !WRONG_CREDENTIAL.has(code)) break;
-      }
-      for (const req of variants.slice(1)) {
-        let res: request.Response;
-        try {
-          res = await send(options, method, path, req, credential);
-        } catch (error) {
-          findings.push({ operation: name, variant: req.variant, status: 0, body: String(error) });
-          continue;
+  const known = await harvestIds(options, operations);
+  const run = async (queue: typeof operations) => {
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { method, path, op } = next;
+        const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+        const variants = variantsOf(op, pathParams, resolver, known.get(path));
+        const name = `${method.toUpperCase()} ${path}`;
+        // Pick the credential: the first the endpoint does not refuse as the wrong kind.
+        let credential: string | undefined = options.credentials[0];
+        for (const candidate of options.credentials) {
+          const res = await send(options, method, path, variants[0] as Request, candidate);
+          requests += 1;
+          if (problem(res)) {
+            findings.push({
+              operation: name,
+              variant: `${(variants[0] as Request).variant} (probe)`,
+              status: res.status,
+              body: res.body,
+            });
+          }
+          credential = candidate;
+          const code = (res.body as { code?: string } | undefined)?.code;
+          if (!(res.status === 401 || res.status === 403) || !code || !WRONG_CREDENTIAL.has(code)) break;
         }
-        requests += 1;
-        if (problem(res)) {
-          findings.push({
-            operation: name,
-            variant: req.variant,
-            status: res.status,
-            body: Buffer.isBuffer(res.body) ? res.body.toString('utf8').slice(0, 300) : res.body,
-          });
+        for (const req of variants.slice(1)) {
+          let res: request.Response;
+          try {
+            res = await send(options, method, path, req, credential);
+          } catch (error) {
+            findings.push({ operation: name, variant: req.variant, status: 0, body: String(error) });
+            continue;
+          }
+          requests += 1;
+          if (problem(res)) {
+            findings.push({
+              operation: name,
+              variant: req.variant,
+              status: res.status,
+              body: Buffer.isBuffer(res.body) ? res.body.toString('utf8').slice(0, 300) : res.body,
+            });
+          }
         }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   };
-  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  // Deletions last, so the objects the other operations were given still exist while they run.
+  await run(operations.filter((o) => o.method !== 'delete'));
+  await run(operations.filter((o) => o.method === 'delete'));
   return { operations: operations.length, requests, findings };
+}
+
+/**
+ * For each path `/things/{id}…`, the id of an object `GET /things` lists (first item), so operations
+ * on existing objects get their malformed input past the lookup. Only the first path parameter.
+ */
+async function harvestIds(
+  options: FuzzOptions,
+  operations: { method: Method; path: string }[],
+): Promise<Map<string, Record<string, string>>> {
+  const listable = new Set(operations.filter((o) => o.method === 'get' && !o.path.includes('{')).map((o) => o.path));
+  const out = new Map<string, Record<string, string>>();
+  const cache = new Map<string, string | undefined>();
+  for (const { path } of operations) {
+    const match = /^(.*?)\/\{(\w+)\}/.exec(path);
+    if (!match) continue;
+    const [, collection = '', param = ''] = match;
+    if (!listable.has(collection)) continue;
+    if (!cache.has(collection)) {
+      let id: string | undefined;
+      for (const credential of options.credentials) {
+        const res = await options
+          .http()
+          .get(collection)
+          .set('authorization', credential)
+          .ok(() => true);
+        const body = res.body as { items?: { id?: unknown }[] } | { id?: unknown }[] | undefined;
+        const first = Array.isArray(body) ? body[0] : body?.items?.[0];
+        if (res.status === 200 && typeof first?.id === 'string') {
+          id = first.id;
+          break;
+        }
+      }
+      cache.set(collection, id);
+    }
+    const id = cache.get(collection);
+    if (id) out.set(path, { [param]: id });
+  }
+  return out;
 }
 
 /** One line per finding, for a failing assertion that says what broke and with which input. */
