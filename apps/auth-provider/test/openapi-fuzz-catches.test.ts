@@ -5,7 +5,7 @@ import { IsString, MaxLength } from 'class-validator';
 import request from 'supertest';
 import { baseConfigSchema, httpConfigSchema, loadConfig } from '@twofold/platform/config';
 import { createHttpApp, loggerModule } from '@twofold/platform/http';
-import { describeFindings, fuzzOpenApi, OpenApiDocument } from './openapi-fuzz';
+import { describeFindings, fuzzOpenApi, OpenApiDocument } from '@twofold/platform/testing';
 
 class ThingDto {
   @ApiProperty() @IsString() @MaxLength(20_000) name!: string;
