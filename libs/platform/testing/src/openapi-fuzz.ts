@@ -180,6 +180,7 @@ interface Request {
 }
 
 function variantsOf(
+  method: Method,
   op: Operation,
   pathParams: string[],
   resolver: Resolver,
@@ -214,7 +215,8 @@ function variantsOf(
     });
   }
 
-  if (op.requestBody) {
+  // Bodies also go to writes that declare none (webhooks, callbacks): what arrives is not what is documented.
+  if (op.requestBody || method === 'post' || method === 'put' || method === 'patch') {
     for (const raw of ['[]', 'null', '"x"', '{}', '7', '{"a":', '{"__proto__":{"admin":true}}']) {
       out.push({ variant: `body ${raw}`, path: ids, query: baseQuery, rawJson: raw });
     }
@@ -323,7 +325,7 @@ export async function fuzzOpenApi(options: FuzzOptions): Promise<FuzzReport> {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { method, path, op } = next;
         const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
-        const variants = variantsOf(op, pathParams, resolver, known.get(path));
+        const variants = variantsOf(method, op, pathParams, resolver, known.get(path));
         const name = `${method.toUpperCase()} ${path}`;
         // Pick the credential: the first the endpoint does not refuse as the wrong kind.
         let credential: string | undefined = options.credentials[0];
