@@ -15,6 +15,11 @@ if [ ! -f .env ]; then
   echo "wrote .env with a new local OPERATOR_API_KEY"
 fi
 . .ci/env.sh
+# A developer machine: the services refuse to start without an explicit development (or test) mode
+# while the public development secrets are in use (docs/decisions/0021). `npm start` says so here;
+# set NODE_ENV=production (and real secrets) in .env to run it otherwise.
+export NODE_ENV="${NODE_ENV:-development}"
+echo "NODE_ENV=${NODE_ENV}"
 
 bash .ci/services.sh
 node .ci/db-ensure.js

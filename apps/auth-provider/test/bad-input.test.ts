@@ -63,6 +63,19 @@ describe('bad input', () => {
     expect(fields).toEqual(['billingModel', 'extra', 'name']);
   });
 
+  it('issue 15 (found by the OpenAPI fuzz net): null is refused where the document does not say nullable, accepted where it does', async () => {
+    const user = await h.http().post('/v1/users').set(bearer(t.apiKey)).send({ userName: 'nullable@contoso.example' });
+    for (const [url, body] of [
+      ['/v1/method-policy', { sms: null }],
+      [`/v1/users/${user.body.id}`, { userName: null }],
+    ] as const) {
+      const res = await h.http().patch(url).set(bearer(t.apiKey)).send(body);
+      expect({ url, status: res.status, code: res.body.code }).toEqual({ url, status: 400, code: 'validation_failed' });
+    }
+    const cleared = await h.http().patch(`/v1/users/${user.body.id}`).set(bearer(t.apiKey)).send({ email: null });
+    expect(cleared.status).toBe(200);
+  });
+
   it('malformed JSON → 400 invalid_json', async () => {
     for (const raw of ['{"name": "x",', '{name: x}', '\u0000']) {
       const res = await h

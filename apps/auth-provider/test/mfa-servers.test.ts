@@ -288,8 +288,9 @@ describe('MFA server activation is rate-limited per client IP', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    // Behind a trusted proxy the client IP comes from X-Forwarded-For, so each case has its own IP.
-    h = await startAuthProvider({ TRUST_PROXY: 'true' });
+    // Behind a trusted proxy (the tests connect from loopback) the client IP comes from
+    // X-Forwarded-For, so each case has its own IP.
+    h = await startAuthProvider({ TRUST_PROXY: '127.0.0.1,::1' });
   });
   afterAll(() => h.close());
 

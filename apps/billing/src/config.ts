@@ -47,22 +47,16 @@ export type BillingWorkerConfig = z.infer<typeof billingWorkerSchema>;
 
 /**
  * Development/test stand-ins so `npm start` boots without a Stripe account (calls then fail and
- * back off, nothing is lost); production refuses to boot without real values.
+ * back off, nothing is lost). Only with NODE_ENV=development or test: any other mode refuses to boot
+ * without real values, and with these (loadConfig).
  */
 export const DEV_STRIPE = {
   STRIPE_SECRET_KEY: 'sk_test_development_only',
   STRIPE_WEBHOOK_SECRET: 'whsec_development_only',
 } as const;
 
-function withDevStripe(env: Env = process.env): Env {
-  if (env.NODE_ENV === 'production') return env;
-  const filled: Env = { ...env };
-  for (const [key, value] of Object.entries(DEV_STRIPE)) if (!filled[key]) filled[key] = value;
-  return filled;
-}
-
-export const loadHttpConfig = (env?: Env): BillingHttpConfig => loadConfig(billingHttpSchema, withDevStripe(env));
-export const loadWorkerConfig = (env?: Env): BillingWorkerConfig => loadConfig(billingWorkerSchema, withDevStripe(env));
+export const loadHttpConfig = (env?: Env): BillingHttpConfig => loadConfig(billingHttpSchema, env, DEV_STRIPE);
+export const loadWorkerConfig = (env?: Env): BillingWorkerConfig => loadConfig(billingWorkerSchema, env, DEV_STRIPE);
 
 const BILLING_SENSITIVE = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'];
 

@@ -1,14 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { loggerModule } from '@twofold/platform/http';
 import { QueueModule, WorkerModule } from '@twofold/platform/queue';
-import { ExportRepository, ReportSource } from '@twofold/reporting/data-access';
-import type { ReportingWorkerConfig } from './config';
+import { APP_CONFIG, AppConfigModule } from '@twofold/platform/config';
+import { ExportRepository, REPORT_READ_LIMITS, ReportSource } from '@twofold/reporting/data-access';
+import { ReportingWorkerConfig, workerReadLimits } from './config';
 import { ExportProcessor } from './exports/export.processor';
 
 /** What the export processor needs, handed to the worker module. */
-@Module({ providers: [ExportRepository, ReportSource], exports: [ExportRepository, ReportSource] })
+@Module({
+  providers: [
+    ExportRepository,
+    ReportSource,
+    {
+      provide: REPORT_READ_LIMITS,
+      inject: [APP_CONFIG],
+      useFactory: (c: ReportingWorkerConfig) => workerReadLimits(c),
+    },
+  ],
+  exports: [ExportRepository, ReportSource],
+})
 class ExportDependencies {}
 
 /** The reporting BullMQ worker: builds export files and deletes them when they expire. */

@@ -15,7 +15,8 @@ import { AppWorkerModule } from '../src/worker.module';
 
 export interface ReportingHarness {
   app: NestFastifyApplication;
-  worker: INestApplicationContext;
+  /** Null when started with `worker: false` (exports then stay queued). */
+  worker: INestApplicationContext | null;
   db: TestDatabase;
   exportDir: string;
   http: () => ReturnType<typeof request>;
@@ -23,7 +24,9 @@ export interface ReportingHarness {
 }
 
 /** The real reporting app and its real worker (BullMQ on Redis) on a database of their own. */
-export async function startReporting(): Promise<ReportingHarness> {
+export async function startReporting(
+  options: { env?: Record<string, string>; worker?: boolean } = {},
+): Promise<ReportingHarness> {
   const db = await createTestDatabase();
   const exportDir = mkdtempSync(join(tmpdir(), 'twofold-exports-'));
   const env = {
@@ -35,15 +38,19 @@ export async function startReporting(): Promise<ReportingHarness> {
     QUEUE_PREFIX: `{test-${db.name}}`,
     EXPORT_DIR: exportDir,
     EXPORT_RETENTION_HOURS: '1',
+    ...options.env,
   };
   const config = loadHttpConfig(env);
   const app = await createHttpApp(AppModule.forRoot(config), config, { title: 'reporting', description: 'test' });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  const worker = await NestFactory.createApplicationContext(AppWorkerModule.forRoot(loadWorkerConfig(env)), {
-    logger: false,
-  });
-  await worker.init();
+  let worker: INestApplicationContext | null = null;
+  if (options.worker !== false) {
+    worker = await NestFactory.createApplicationContext(AppWorkerModule.forRoot(loadWorkerConfig(env)), {
+      logger: false,
+    });
+    await worker.init();
+  }
   return {
     app,
     worker,
@@ -51,7 +58,7 @@ export async function startReporting(): Promise<ReportingHarness> {
     exportDir,
     http: () => request(app.getHttpServer()),
     async close() {
-      await worker.close();
+      await worker?.close();
       await app.close();
       await db.drop();
       rmSync(exportDir, { recursive: true, force: true });

@@ -23,6 +23,26 @@ import { exportFilePath } from './export-files';
 
 const PROGRESS_EVERY_ROWS = 2_000;
 
+/** The file would take the tenant past EXPORT_TENANT_QUOTA_BYTES. */
+class ExportQuotaExceeded extends Error {}
+
+/** Passes bytes on (as written to disk) until `allowance` is spent, then fails the pipeline. */
+function withinQuota(allowance: number, quotaBytes: number): Transform {
+  let written = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      written += chunk.length;
+      if (written > allowance) {
+        callback(
+          new ExportQuotaExceeded(
+            `The file would take the tenant's export files past their quota (${quotaBytes} bytes); export a shorter range, or wait for older files to expire.`,
+          ),
+        );
+      } else callback(null, chunk);
+    },
+  });
+}
+
 /**
  * Builds an export file from a Postgres cursor, row by row (flat memory), gzip if asked, with
  * progress written as it goes; on completion schedules the file's deletion at its expiry.
@@ -47,24 +67,36 @@ export class ExportProcessor implements JobProcessor<'reporting.export'> {
     if (!row) throw new PermanentJobError('export not found');
     if (job.action === 'expire') return this.expire(job.tenantId, row);
     if (row.status === 'done' || row.status === 'expired') return;
+    const path = exportFilePath(
+      this.config.EXPORT_DIR,
+      row.dataRegion,
+      job.tenantId,
+      row.id,
+      row.format as ReportFormatName,
+      row.gzip,
+    );
     try {
-      await this.run(job.tenantId, row);
+      await this.run(job.tenantId, row, path);
     } catch (error) {
       this.logger.warn(
         { exportId: row.id, attempt: ctx.attempt, err: error instanceof Error ? error.message : String(error) },
         'export failed',
       );
+      // Issue 15 item 6: a failed export leaves no file behind (it would count against nothing and stay forever).
+      await rm(path, { force: true }).catch(() => undefined);
       await this.db.inTenant(job.tenantId, (scope) =>
         this.exports.update(scope, row.id, {
           status: 'failed',
-          error: 'The export could not be written; create it again.',
+          filePath: null,
+          error:
+            error instanceof ExportQuotaExceeded ? error.message : 'The export could not be written; create it again.',
         }),
       );
       throw new PermanentJobError('export failed');
     }
   }
 
-  private async run(tenantId: string, row: ExportRow): Promise<void> {
+  private async run(tenantId: string, row: ExportRow, path: string): Promise<void> {
     const filters = row.filters as { from: string; to: string; granularity?: 'day' | 'month' } & Record<
       string,
       string | undefined
@@ -73,7 +105,8 @@ export class ExportProcessor implements JobProcessor<'reporting.export'> {
     const isAuth = row.reportType === 'authentication';
     const filter = authenticationFilter({ ...filters, from: filters.from, to: filters.to, cursor: undefined });
     const total = isAuth ? await this.source.countAuthentications(tenantId, row.dataRegion, filter) : null;
-    const path = exportFilePath(this.config.EXPORT_DIR, row.dataRegion, tenantId, row.id, format, row.gzip);
+    const used = await this.db.inTenant(tenantId, (scope) => this.exports.usedBytes(scope, this.clock.now(), row.id));
+    const allowance = Math.max(0, this.config.EXPORT_TENANT_QUOTA_BYTES - used);
     await this.db.inTenant(tenantId, (scope) =>
       this.exports.update(scope, row.id, {
         status: 'running',
@@ -87,16 +120,12 @@ export class ExportProcessor implements JobProcessor<'reporting.export'> {
 
     let done = 0;
     let reported = 0;
-    const counted = (async function* (rows: AsyncIterable<Record<string, unknown>>) {
+    const counted = async function* (rows: AsyncIterable<Record<string, unknown>>) {
       for await (const r of rows) {
         done += 1;
         yield r;
       }
-    })(
-      isAuth
-        ? this.source.authentications(tenantId, row.dataRegion, filter)
-        : this.source.usage(tenantId, filters.granularity ?? 'day', new Date(filters.from), new Date(filters.to)),
-    );
+    };
     // CSV of authentications comes straight from COPY; its rows are counted by line ends.
     const viaCopy = isAuth && format === 'csv';
     let lineEnds = 0;
@@ -114,11 +143,28 @@ export class ExportProcessor implements JobProcessor<'reporting.export'> {
         } else callback(null, chunk);
       },
     });
+    // Each source holds a report connection from the moment it is opened: open only the one used.
     const body = viaCopy
-      ? this.source.authenticationsCsv(tenantId, row.dataRegion, filter)
-      : Readable.from(render(format, isAuth ? AUTHENTICATION_COLUMNS : USAGE_COLUMNS, counted));
+      ? await this.source.authenticationsCsv(tenantId, row.dataRegion, filter)
+      : Readable.from(
+          render(
+            format,
+            isAuth ? AUTHENTICATION_COLUMNS : USAGE_COLUMNS,
+            counted(
+              isAuth
+                ? await this.source.authentications(tenantId, row.dataRegion, filter)
+                : await this.source.usage(
+                    tenantId,
+                    filters.granularity ?? 'day',
+                    new Date(filters.from),
+                    new Date(filters.to),
+                  ),
+            ),
+          ),
+        );
     const out = createWriteStream(path);
-    await (row.gzip ? pipeline(body, progress, createGzip(), out) : pipeline(body, progress, out));
+    const quota = withinQuota(allowance, this.config.EXPORT_TENANT_QUOTA_BYTES);
+    await (row.gzip ? pipeline(body, progress, createGzip(), quota, out) : pipeline(body, progress, quota, out));
 
     const completedAt = this.clock.now();
     const expiresAt = new Date(completedAt.getTime() + this.config.EXPORT_RETENTION_HOURS * 3_600_000);

@@ -1,12 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiGoneResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
@@ -24,8 +27,15 @@ export class ExportsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start an export job; follow its progress with GET, then download the file.' })
+  @ApiOperation({
+    summary: 'Start an export job; follow its progress with GET, then download the file.',
+    description:
+      'A range covers at most 400 days. At most EXPORT_ACTIVE_PER_TENANT exports of a tenant are queued or running at once, and its files (done, not expired) take at most EXPORT_TENANT_QUOTA_BYTES; an export whose file would pass the quota ends `failed` and its file is deleted.',
+  })
   @ApiAcceptedResponse({ type: ExportDto })
+  @ApiBadRequestResponse({ description: '`validation_failed`: bad fields, or a range over 400 days.' })
+  @ApiTooManyRequestsResponse({ description: '`export_limit_reached`, with Retry-After.' })
+  @ApiConflictResponse({ description: '`export_quota_exceeded`: the tenant’s export files fill its quota.' })
   async create(
     @TenantId() tenantId: string,
     @Body() body: CreateExportDto,

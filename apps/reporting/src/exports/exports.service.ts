@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@twofold/platform/config';
 import { createReadStream, existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -8,6 +9,7 @@ import { QueueProducer } from '@twofold/platform/queue';
 import { ExportRepository, ExportRow } from '@twofold/reporting/data-access';
 import { CONTENT_TYPES, ReportFormatName } from '@twofold/reporting/domain';
 import { TenantRepository } from '@twofold/tenancy/data-access';
+import type { ReportingHttpConfig } from '../config';
 import type { CreateExportDto, ExportDto } from './dto/export.dto';
 
 export const ExportErrors = {
@@ -18,11 +20,31 @@ export const ExportErrors = {
     }),
   expired: () =>
     new DomainError('export_expired', 'gone', 'The export has expired and its file was deleted; create a new one.'),
-  badRange: () =>
+  badRange: (problem: string) =>
     new DomainError(CommonErrorCode.ValidationFailed, 'invalid', 'The range is not valid.', {
-      errors: [{ field: 'to', problems: ['to must be after from'] }],
+      errors: [{ field: 'to', problems: [problem] }],
     }),
+  tooMany: (limit: number) =>
+    new DomainError(
+      'export_limit_reached',
+      'rate_limited',
+      `At most ${limit} exports of a tenant are queued or running at once; wait for one to finish.`,
+      { retryAfterSeconds: 30, limit },
+    ),
+  quotaExceeded: (quotaBytes: number) =>
+    new DomainError(
+      'export_quota_exceeded',
+      'conflict',
+      `The tenant's export files take their whole quota (${quotaBytes} bytes); new exports can start once older files expire.`,
+      { quotaBytes },
+    ),
 };
+
+/** The widest range one export (or report) covers. */
+export const MAX_EXPORT_RANGE_DAYS = 400;
+
+/** A queued or running export older than this is taken as abandoned (a lost job) and no longer counts. */
+const ACTIVE_EXPORT_WINDOW_MS = 24 * 3_600_000;
 
 export function toExportDto(e: ExportRow): ExportDto {
   const total = e.rowsTotal;
@@ -49,6 +71,7 @@ export class ExportsService {
     private readonly tenants: TenantRepository,
     private readonly producer: QueueProducer,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: ReportingHttpConfig,
   ) {}
 
   async create(
@@ -57,9 +80,22 @@ export class ExportsService {
     requestedBy: string | null,
     correlationId: string,
   ): Promise<ExportRow> {
-    if (new Date(input.to) <= new Date(input.from)) throw ExportErrors.badRange();
+    const span = new Date(input.to).getTime() - new Date(input.from).getTime();
+    if (span <= 0) throw ExportErrors.badRange('to must be after from');
+    if (span > MAX_EXPORT_RANGE_DAYS * 86_400_000) {
+      throw ExportErrors.badRange(`an export covers at most ${MAX_EXPORT_RANGE_DAYS} days`);
+    }
     const id = randomUUID();
     const row = await this.db.inTenant(tenantId, async (scope) => {
+      // Issue 15 item 6: per-tenant caps on exports in flight and on the disk their files take.
+      await this.exports.lockAdmissions(scope);
+      const now = this.clock.now();
+      const active = await this.exports.countActive(scope, new Date(now.getTime() - ACTIVE_EXPORT_WINDOW_MS));
+      if (active >= this.config.EXPORT_ACTIVE_PER_TENANT)
+        throw ExportErrors.tooMany(this.config.EXPORT_ACTIVE_PER_TENANT);
+      if ((await this.exports.usedBytes(scope, now)) >= this.config.EXPORT_TENANT_QUOTA_BYTES) {
+        throw ExportErrors.quotaExceeded(this.config.EXPORT_TENANT_QUOTA_BYTES);
+      }
       const tenant = await this.tenants.find(scope);
       return this.exports.create(scope, {
         id,

@@ -1,5 +1,12 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequiresKey, TenantId } from '@twofold/platform/auth';
 import { ValidationError } from '@twofold/platform/errors';
@@ -32,6 +39,11 @@ function sendStream(
 
 @ApiTags('reports')
 @RequiresKey('tenant')
+@ApiTooManyRequestsResponse({
+  description:
+    '`report_busy`: the tenant already holds REPORT_CONNECTIONS_PER_TENANT report reads in this process; Retry-After.',
+})
+@ApiServiceUnavailableResponse({ description: '`reporting_unavailable`: no report connection within the wait.' })
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
@@ -70,6 +82,6 @@ export class ReportsController {
   ): Promise<FastifyReply> {
     assertRange(query.from, query.to);
     if (!query.format) return reply.send({ items: await this.reports.usageRows(tenantId, query) });
-    return sendStream(reply, query.format, 'usage', this.reports.usageStream(tenantId, query, query.format));
+    return sendStream(reply, query.format, 'usage', await this.reports.usageStream(tenantId, query, query.format));
   }
 }

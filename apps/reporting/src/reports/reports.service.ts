@@ -68,8 +68,8 @@ export class ReportsService {
     const limit = q.limit ?? 100;
     const region = await this.regionOf(tenantId);
     const items: Record<string, unknown>[] = [];
-    for await (const row of this.source.authentications(tenantId, region, authenticationFilter(q), limit + 1))
-      items.push(row);
+    const filter = authenticationFilter(q);
+    for await (const row of await this.source.authentications(tenantId, region, filter, limit + 1)) items.push(row);
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
@@ -84,20 +84,21 @@ export class ReportsService {
   ): Promise<Readable> {
     const region = await this.regionOf(tenantId);
     // CSV comes from PostgreSQL's COPY (same columns, same formula guard): near COPY speed, flat memory.
-    if (format === 'csv') return this.source.authenticationsCsv(tenantId, region, authenticationFilter(q));
-    const rows = this.source.authentications(tenantId, region, authenticationFilter(q));
+    const filter = authenticationFilter(q);
+    if (format === 'csv') return this.source.authenticationsCsv(tenantId, region, filter);
+    const rows = await this.source.authentications(tenantId, region, filter);
     return Readable.from(render(format, AUTHENTICATION_COLUMNS, rows));
   }
 
-  usageStream(tenantId: string, q: UsageReportQueryDto, format: ReportFormatName): Readable {
-    const rows = this.source.usage(tenantId, q.granularity ?? 'day', new Date(q.from), new Date(q.to));
+  async usageStream(tenantId: string, q: UsageReportQueryDto, format: ReportFormatName): Promise<Readable> {
+    const rows = await this.source.usage(tenantId, q.granularity ?? 'day', new Date(q.from), new Date(q.to));
     return Readable.from(render(format, USAGE_COLUMNS, rows));
   }
 
   async usageRows(tenantId: string, q: UsageReportQueryDto): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
-    for await (const row of this.source.usage(tenantId, q.granularity ?? 'day', new Date(q.from), new Date(q.to)))
-      rows.push(row);
+    const source = await this.source.usage(tenantId, q.granularity ?? 'day', new Date(q.from), new Date(q.to));
+    for await (const row of source) rows.push(row);
     return rows;
   }
 }

@@ -1,13 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Strategy } from 'passport-http-bearer';
+import { Strategy, VerifyFunction } from 'passport-http-bearer';
 import { CREDENTIAL_VERIFIERS, CredentialVerifier, OPERATOR_KEY, Principal } from './principal';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+type StrategyRequest = Parameters<Strategy<VerifyFunction>['authenticate']>[0];
+
+/**
+ * passport-http-bearer also takes `?access_token=` and a body field `access_token`; URLs end up in
+ * logs, proxies and browser histories. Issue 15 item 2: a key counts only in `Authorization: Bearer`,
+ * so the strategy sees the request's headers and nothing else.
+ */
+class HeaderOnlyBearer extends Strategy<VerifyFunction> {
+  override authenticate(req: StrategyRequest, options?: object): void {
+    super.authenticate({ headers: { authorization: req.headers?.authorization } } as StrategyRequest, options);
+  }
+}
+
 @Injectable()
-export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
+export class BearerStrategy extends PassportStrategy(HeaderOnlyBearer, 'bearer') {
   private readonly operatorDigest: Buffer | null;
 
   constructor(

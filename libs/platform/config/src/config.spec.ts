@@ -1,8 +1,16 @@
-import { authProviderConfigSchema, ConfigError, DEV_SECRETS_KEYS, describeConfig, loadConfig } from './config';
+import {
+  authProviderConfigSchema,
+  ConfigError,
+  deliveryConfigSchema,
+  DEV_SECRETS_KEYS,
+  DEV_TWILIO,
+  describeConfig,
+  loadConfig,
+} from './config';
 
 describe('loadConfig', () => {
   it('applies the local defaults (127.0.0.1 Postgres and Redis, port 3000)', () => {
-    const c = loadConfig(authProviderConfigSchema, { OPERATOR_API_KEY: 'x'.repeat(32) });
+    const c = loadConfig(authProviderConfigSchema, { NODE_ENV: 'development', OPERATOR_API_KEY: 'x'.repeat(32) });
     expect(c.PORT).toBe(3000);
     expect(c.DATABASE_URL).toBe('postgresql://twofold_app@127.0.0.1:5432/twofold');
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
@@ -24,7 +32,7 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    const c = loadConfig(authProviderConfigSchema, { OPERATOR_API_KEY: 'y'.repeat(40), PORT: '' });
+    const c = loadConfig(authProviderConfigSchema, { NODE_ENV: 'test', OPERATOR_API_KEY: 'y'.repeat(40), PORT: '' });
     expect(c.PORT).toBe(3000);
   });
 
@@ -39,13 +47,54 @@ describe('loadConfig', () => {
   });
 
   describe('SECRETS_KEYS / SECRETS_ACTIVE_KEY_ID', () => {
-    const op = { OPERATOR_API_KEY: 'x'.repeat(32) };
+    const op = { NODE_ENV: 'development', OPERATOR_API_KEY: 'x'.repeat(32) };
     const key = (id: string) => `${id}:${Buffer.alloc(32, id).toString('base64')}`;
 
     it('gives development and tests a fixed development key', () => {
       const c = loadConfig(authProviderConfigSchema, op);
       expect(c.SECRETS_KEYS).toBe(DEV_SECRETS_KEYS);
       expect(c.SECRETS_ACTIVE_KEY_ID).toBe('dev');
+    });
+
+    it('issue 15 item 8: without NODE_ENV the service runs as production and refuses the development stand-ins', () => {
+      let error: unknown;
+      try {
+        loadConfig(authProviderConfigSchema, { OPERATOR_API_KEY: 'x'.repeat(32) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/SECRETS_KEYS: is required/);
+      expect(problems).toMatch(/NODE_ENV: is not set, so the service runs as production/);
+    });
+
+    it('issue 15 item 8: outside development/test, a public development secret stops the boot (under any key id)', () => {
+      const prod = { OPERATOR_API_KEY: 'x'.repeat(32), NODE_ENV: 'production' };
+      const material = DEV_SECRETS_KEYS.split(':')[1];
+      for (const env of [
+        { ...prod, SECRETS_KEYS: DEV_SECRETS_KEYS, SECRETS_ACTIVE_KEY_ID: 'dev' },
+        { ...prod, SECRETS_KEYS: `${key('k1')},mine:${material}`, SECRETS_ACTIVE_KEY_ID: 'k1' },
+        { SECRETS_KEYS: DEV_SECRETS_KEYS, SECRETS_ACTIVE_KEY_ID: 'dev', OPERATOR_API_KEY: 'x'.repeat(32) },
+      ]) {
+        expect(() => loadConfig(authProviderConfigSchema, env)).toThrow(
+          /SECRETS_KEYS: is the public development value, allowed only with NODE_ENV=development or test/,
+        );
+      }
+      const twilio = {
+        ...prod,
+        SECRETS_KEYS: key('k1'),
+        SECRETS_ACTIVE_KEY_ID: 'k1',
+        TWILIO_ACCOUNT_SID: DEV_TWILIO.TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: DEV_TWILIO.TWILIO_AUTH_TOKEN,
+        PUBLIC_BASE_URL: 'https://twofold.example',
+      };
+      expect(() => loadConfig(deliveryConfigSchema, twilio)).toThrow(
+        /TWILIO_AUTH_TOKEN: is the public development value/,
+      );
+      expect(loadConfig(deliveryConfigSchema, { ...twilio, TWILIO_AUTH_TOKEN: 'r'.repeat(32) }).NODE_ENV).toBe(
+        'production',
+      );
     });
 
     it('refuses to boot in production without keys', () => {
@@ -79,6 +128,25 @@ describe('loadConfig', () => {
         'SECRETS_ACTIVE_KEY_ID: must be one of the key ids of SECRETS_KEYS (k1)',
       ]);
       expect(describeConfig({ SECRETS_KEYS: key('k1') }).SECRETS_KEYS).toBe('***');
+    });
+  });
+
+  describe('TRUST_PROXY (issue 15 item 7)', () => {
+    const env = { NODE_ENV: 'test', OPERATOR_API_KEY: 'x'.repeat(32) };
+    const trust = (value?: string) => loadConfig(authProviderConfigSchema, { ...env, TRUST_PROXY: value }).TRUST_PROXY;
+
+    it('trusts nobody by default, or the listed addresses and CIDRs, or a hop count', () => {
+      expect(trust()).toBe(false);
+      expect(trust('false')).toBe(false);
+      expect(trust('10.0.0.0/8, 192.0.2.7,2001:db8::/32')).toEqual(['10.0.0.0/8', '192.0.2.7', '2001:db8::/32']);
+      expect(trust('2')).toBe(2);
+    });
+
+    it('refuses true (every hop) and malformed entries, saying what to give instead', () => {
+      expect(() => trust('true')).toThrow(/TRUST_PROXY: true would trust every hop.*addresses or CIDRs/);
+      for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1', '::1/129', '99']) {
+        expect(() => trust(bad)).toThrow(/TRUST_PROXY: /);
+      }
     });
   });
 });

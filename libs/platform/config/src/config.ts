@@ -1,4 +1,5 @@
 import { parseKeyList } from '@twofold/platform/crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -26,7 +27,11 @@ const redisUrl = z
   .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL');
 
 export const baseConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /**
+   * Unset means production: the public development stand-ins (DEV_SECRETS_KEYS, DEV_TWILIO, …) are
+   * filled in only for an explicit `development` or `test` (issue 15 item 8, docs/decisions/0021).
+   */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The services connect as the non-owner role (twofold_app) so row-level security applies. */
   DATABASE_URL: postgresUrl.default('postgresql://twofold_app@127.0.0.1:5432/twofold'),
@@ -49,8 +54,9 @@ export const baseConfigSchema = z.object({
 });
 
 /**
- * A fixed, public key for development and tests only (so local data survives restarts). Never
- * applied when NODE_ENV=production: production refuses to boot without SECRETS_KEYS.
+ * A fixed, public key for development and tests only (so local data survives restarts). Applied
+ * only when NODE_ENV is explicitly development or test; in any other mode a service refuses to boot
+ * with it (and with the one-time-code pepper derived from it).
  */
 export const DEV_SECRETS_KEYS = 'dev:ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQhISE=';
 export const DEV_SECRETS_ACTIVE_KEY_ID = 'dev';
@@ -64,11 +70,55 @@ export const httpConfigSchema = z.object({
    * so this is the same as N replicas on one host: use up to the cores the service may take.
    */
   HTTP_PROCESSES: int(1, 64).default(1),
+  /** Which proxies may set X-Forwarded-For/-Proto (docs/decisions/0021); see parseTrustProxy. */
   TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .string()
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 });
+
+/**
+ * What the HTTP adapter trusts to set X-Forwarded-For / X-Forwarded-Proto: nobody (`false`), the
+ * given addresses and CIDRs, or a number of hops nearest the service.
+ */
+export type TrustedProxies = false | number | string[];
+
+const MAX_PROXY_HOPS = 16;
+
+/** Issue 15 item 7: `true` (every hop) is refused; a list of proxy addresses/CIDRs or a hop count. A string is the problem. */
+export function parseTrustProxy(value: string): TrustedProxies | string {
+  const v = value.trim();
+  if (v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    return 'true would trust every hop, so anyone reaching the service directly could spoof X-Forwarded-For and X-Forwarded-Proto: give the proxies’ addresses or CIDRs (comma separated) or a hop count';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= MAX_PROXY_HOPS ? hops : `a hop count must be from 0 to ${MAX_PROXY_HOPS}`;
+  }
+  const entries = v.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    return `must be false, a hop count, or a comma list of IP addresses or CIDRs (not: ${bad.map((b) => JSON.stringify(b.slice(0, 64))).join(', ')})`;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({
   PORT: port(3000),
@@ -109,7 +159,7 @@ export const twilioConfigSchema = z.object({
     .transform((v) => v.replace(/\/+$/, '')),
 });
 
-/** Development/test stand-ins; production refuses to boot without real values. */
+/** Development/test stand-ins; any other mode refuses to boot without real values, or with these. */
 export const DEV_TWILIO = {
   TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: 'development-only-twilio-token',
@@ -175,25 +225,81 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Env = process.env): z.infer<S> {
+/** The modes in which the public development stand-ins may be used. */
+const DEV_MODES: ReadonlySet<string> = new Set(['development', 'test']);
+
+/**
+ * Public stand-ins for secrets (published in this repository), by variable. An app adds its own
+ * (billing: Stripe) through `loadConfig`'s third argument.
+ */
+export type DevStandIns = Readonly<Record<string, string>>;
+
+const PLATFORM_DEV_STAND_INS: DevStandIns = {
+  SECRETS_KEYS: DEV_SECRETS_KEYS,
+  SECRETS_ACTIVE_KEY_ID: DEV_SECRETS_ACTIVE_KEY_ID,
+  ...DEV_TWILIO,
+};
+
+/** Stand-ins that are secrets: a service outside development/test refuses to boot with one of them. */
+const PUBLIC_SECRET_KEYS: ReadonlySet<string> = new Set([
+  'SECRETS_KEYS',
+  'TWILIO_AUTH_TOKEN',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+]);
+
+/** The key material of DEV_SECRETS_KEYS: refused under any key id, alone or in a list. */
+const DEV_KEY_MATERIAL = DEV_SECRETS_KEYS.slice(DEV_SECRETS_KEYS.indexOf(':') + 1);
+
+function usesPublicSecret(key: string, value: string, standIns: DevStandIns): boolean {
+  if (key === 'SECRETS_KEYS') return value.split(',').some((entry) => entry.trim().endsWith(`:${DEV_KEY_MATERIAL}`));
+  return PUBLIC_SECRET_KEYS.has(key) && standIns[key] === value;
+}
+
+export function loadConfig<S extends z.ZodTypeAny>(
+  schema: S,
+  env: Env = process.env,
+  appStandIns: DevStandIns = {},
+): z.infer<S> {
   // Empty strings count as unset, so `FOO=` in an .env file falls back to the default.
   const cleaned: Env = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  if (cleaned.NODE_ENV !== 'production' && cleaned.SECRETS_KEYS === undefined) {
-    cleaned.SECRETS_KEYS = DEV_SECRETS_KEYS;
-    cleaned.SECRETS_ACTIVE_KEY_ID ??= DEV_SECRETS_ACTIVE_KEY_ID;
-  }
-  if (cleaned.NODE_ENV !== 'production') {
-    for (const [key, value] of Object.entries(DEV_TWILIO)) cleaned[key] ??= value;
+  const standIns: DevStandIns = { ...PLATFORM_DEV_STAND_INS, ...appStandIns };
+  const devMode = cleaned.NODE_ENV !== undefined && DEV_MODES.has(cleaned.NODE_ENV);
+  const problems: string[] = [];
+  if (devMode) {
+    if (cleaned.SECRETS_KEYS === undefined) {
+      cleaned.SECRETS_KEYS = DEV_SECRETS_KEYS;
+      cleaned.SECRETS_ACTIVE_KEY_ID ??= DEV_SECRETS_ACTIVE_KEY_ID;
+    }
+    for (const [key, value] of Object.entries(standIns)) {
+      if (key !== 'SECRETS_KEYS' && key !== 'SECRETS_ACTIVE_KEY_ID') cleaned[key] ??= value;
+    }
+  } else {
+    // Issue 15 item 8: a public development secret outside an explicit development/test mode.
+    for (const [key, value] of Object.entries(cleaned)) {
+      if (value !== undefined && usesPublicSecret(key, value, standIns)) {
+        problems.push(
+          `${key}: is the public development value, allowed only with NODE_ENV=development or test; set a real secret`,
+        );
+      }
+    }
   }
   const parsed = schema.safeParse(cleaned);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
+  if (!parsed.success) {
+    problems.unshift(
+      ...parsed.error.issues.map((issue) => {
         const key = issue.path.join('.') || '(root)';
         const detail = issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
         return `${key}: ${detail}`;
-      });
+      }),
+    );
+  }
   problems.push(...activeKeyProblems(cleaned));
+  if (problems.length > 0 && cleaned.NODE_ENV === undefined) {
+    problems.push(
+      'NODE_ENV: is not set, so the service runs as production (no development stand-ins); on a developer machine set NODE_ENV=development',
+    );
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data as z.infer<S>;
 }

@@ -23,6 +23,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    // Only the configured proxies may speak for the client (issue 15 item 7): X-Forwarded-For gives
+    // request.ip (recorded server IPs, per-IP limits), X-Forwarded-Proto gives R28's HTTPS check.
     trustProxy: config.TRUST_PROXY,
     // Nest logs through pino; Fastify's own logger stays off to avoid a second, unredacted log.
     logger: false,
@@ -75,7 +77,12 @@ export function buildOpenApiDocument(app: INestApplication, options: HttpAppOpti
     .setTitle(options.title)
     .setDescription(options.description)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A tenant API key, or the platform operator key.' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'A tenant API key, or the platform operator key, in the Authorization header only (never as a query parameter or body field).',
+    })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

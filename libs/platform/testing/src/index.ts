@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './fake-twilio';
 export * from './fake-stripe';
+export * from './openapi-fuzz';

@@ -84,4 +84,34 @@ export class ExportRepository {
   ): Promise<void> {
     await scope.tx.reportExport.updateMany({ where: { tenantId: scope.tenantId, id }, data: patch });
   }
+
+  /**
+   * Serialises the tenant's export admissions (count and quota checks, then the insert) until the
+   * transaction ends, so two parallel requests cannot both take the last slot.
+   */
+  async lockAdmissions(scope: TenantScope): Promise<void> {
+    await scope.tx
+      .$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended(${`report_exports:${scope.tenantId}`}, 0))) l`;
+  }
+
+  /** Exports queued or running that were created after `since` (older ones count as abandoned). */
+  async countActive(scope: TenantScope, since: Date): Promise<number> {
+    return scope.tx.reportExport.count({
+      where: { tenantId: scope.tenantId, status: { in: ['queued', 'running'] }, createdAt: { gt: since } },
+    });
+  }
+
+  /** Bytes of the tenant's export files on disk: done and not yet expired (`except`: the export being written). */
+  async usedBytes(scope: TenantScope, now: Date, except?: string): Promise<number> {
+    const sum = await scope.tx.reportExport.aggregate({
+      _sum: { fileSize: true },
+      where: {
+        tenantId: scope.tenantId,
+        status: 'done',
+        OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+        ...(except ? { id: { not: except } } : {}),
+      },
+    });
+    return Number(sum._sum.fileSize ?? 0n);
+  }
 }

@@ -1,9 +1,10 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import QueryStream from 'pg-query-stream';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
+import { DomainError } from '@twofold/platform/errors';
 
 export interface AuthenticationReportFilter {
   from: Date;
@@ -196,21 +197,98 @@ function inline(query: Query): string {
 }
 
 /**
+ * How long and how much one report read may hold of the report pool (issue 15 item 6,
+ * docs/decisions/0021). The HTTP service and the export worker each provide their own.
+ */
+export interface ReportReadLimits {
+  /** Waiting for a free connection; then 503 `reporting_unavailable`. */
+  connectTimeoutMs: number;
+  /** PostgreSQL statement_timeout: a COPY blocked on a client that does not read ends here. */
+  statementTimeoutMs: number;
+  /** PostgreSQL idle_in_transaction_session_timeout: a cursor whose reader stalled ends here. */
+  idleInTransactionTimeoutMs: number;
+  /** A whole read (however slowly its client takes rows) holds its connection at most this long. */
+  maxReadMs: number;
+  /** Report connections one tenant may hold at once in this process (null: no cap; the worker's jobs are capped per tenant instead). */
+  connectionsPerTenant: number | null;
+}
+
+export const REPORT_READ_LIMITS = Symbol('REPORT_READ_LIMITS');
+
+export const ReportReadErrors = {
+  busy: (limit: number) =>
+    new DomainError(
+      'report_busy',
+      'rate_limited',
+      `At most ${limit} report download(s) of a tenant run at once; wait for the running one to finish.`,
+      { retryAfterSeconds: 5 },
+    ),
+  unavailable: () =>
+    new DomainError('reporting_unavailable', 'unavailable', 'The report database is busy; try again shortly.', {
+      retryAfterSeconds: 5,
+    }),
+};
+
+/** One connection of the report pool, held by one read of one tenant; released once, by whichever comes first. */
+class Lease {
+  private released = false;
+  private readonly watchdog: NodeJS.Timeout;
+
+  constructor(
+    readonly client: PoolClient,
+    maxReadMs: number,
+    private readonly onRelease: () => void,
+  ) {
+    // A read that outlives its bound (a slow reader, a stream never consumed) loses its connection:
+    // the client is destroyed, which ends whatever runs on it.
+    this.watchdog = setTimeout(() => this.release(new Error('report read exceeded its time bound')), maxReadMs);
+    this.watchdog.unref();
+  }
+
+  release(broken?: Error | boolean): void {
+    if (this.released) return;
+    this.released = true;
+    clearTimeout(this.watchdog);
+    this.client.release(broken);
+    this.onRelease();
+  }
+
+  get expired(): boolean {
+    return this.released;
+  }
+}
+
+/**
  * Report rows straight from PostgreSQL through a server-side cursor (pg-query-stream): memory stays
  * flat whatever the size, and stopping the consumer (a cancelled download) closes the cursor and
  * ends the transaction. Each read runs as the app role inside one READ ONLY transaction with the
  * tenant set, so row-level security applies exactly as for the API.
+ *
+ * Issue 15 item 6: the connection is taken before anything is answered (a busy or broken database
+ * is a 503 with a code, never an unhandled rejection or a stream that never ends); a tenant holds at
+ * most `connectionsPerTenant` of them; and a read holds its connection for a bounded time whatever
+ * its client does (statement and idle-in-transaction timeouts, and `maxReadMs` overall).
  */
 @Injectable()
 export class ReportSource implements OnApplicationShutdown {
+  private readonly logger = new Logger(ReportSource.name);
   private readonly pool: Pool;
+  private readonly perTenant = new Map<string, number>();
 
-  constructor(@Inject(APP_CONFIG) config: BaseConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: BaseConfig,
+    @Inject(REPORT_READ_LIMITS) private readonly limits: ReportReadLimits,
+  ) {
     this.pool = new Pool({
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_SIZE,
       application_name: 'twofold-reporting',
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+      statement_timeout: limits.statementTimeoutMs,
+      idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
     });
+    // A connection the server ended (a timeout above, a restart) must not crash the process.
+    this.pool.on('error', (error) => this.logger.warn({ err: error.message }, 'report connection lost'));
   }
 
   // Last shutdown phase, like DbService: exports finishing in beforeApplicationShutdown still read.
@@ -218,13 +296,14 @@ export class ReportSource implements OnApplicationShutdown {
     await this.pool.end();
   }
 
-  authentications(
+  /** Rows of the authentication report; the connection is held once this resolves. */
+  async authentications(
     tenantId: string,
     region: string,
     filter: AuthenticationReportFilter,
     limit?: number,
-  ): AsyncGenerator<Record<string, unknown>> {
-    return this.stream(tenantId, authenticationQuery(tenantId, region, filter, limit));
+  ): Promise<AsyncIterableIterator<Record<string, unknown>>> {
+    return this.rows(tenantId, authenticationQuery(tenantId, region, filter, limit));
   }
 
   /**
@@ -232,18 +311,16 @@ export class ReportSource implements OnApplicationShutdown {
    * exports). Destroying the returned stream (a cancelled download) drops the connection, which
    * ends the COPY on the server.
    */
-  authenticationsCsv(tenantId: string, region: string, filter: AuthenticationReportFilter): Readable {
+  async authenticationsCsv(tenantId: string, region: string, filter: AuthenticationReportFilter): Promise<Readable> {
+    const lease = await this.begin(tenantId);
     const out = new PassThrough();
     void (async () => {
-      const client: PoolClient = await this.pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN READ ONLY');
-        await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
         // inline() doubles quotes and relies on backslashes being literal.
-        await client.query('SET LOCAL standard_conforming_strings = on');
+        await lease.client.query('SET LOCAL standard_conforming_strings = on');
         const sql = inline(authenticationCsvCopy(tenantId, region, filter));
-        const copy = client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
+        const copy = lease.client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
         await new Promise<void>((resolve, reject) => {
           out.once('close', () => {
             if (!out.writableFinished) {
@@ -256,45 +333,100 @@ export class ReportSource implements OnApplicationShutdown {
           copy.once('end', resolve);
           copy.pipe(crlf()).pipe(out);
         });
-        if (!broken) await client.query('COMMIT');
+        if (!broken) await lease.client.query('COMMIT');
       } catch (error) {
         broken = true;
         out.destroy(error as Error);
       } finally {
-        client.release(broken);
+        lease.release(broken);
       }
-    })();
+    })().catch((error: unknown) => out.destroy(error as Error));
     return out;
   }
 
-  usage(tenantId: string, granularity: 'day' | 'month', from: Date, to: Date): AsyncGenerator<Record<string, unknown>> {
-    return this.stream(tenantId, usageQuery(tenantId, granularity, from, to));
+  async usage(
+    tenantId: string,
+    granularity: 'day' | 'month',
+    from: Date,
+    to: Date,
+  ): Promise<AsyncIterableIterator<Record<string, unknown>>> {
+    return this.rows(tenantId, usageQuery(tenantId, granularity, from, to));
   }
 
   async countAuthentications(tenantId: string, region: string, filter: AuthenticationReportFilter): Promise<number> {
     const q = authenticationQuery(tenantId, region, filter);
     const count = { text: `SELECT count(*)::int AS n FROM (${q.text}) x`, values: q.values };
-    for await (const row of this.stream(tenantId, count)) return row.n as number;
+    for await (const row of await this.rows(tenantId, count)) return row.n as number;
     return 0;
   }
 
-  private async *stream(tenantId: string, query: Query): AsyncGenerator<Record<string, unknown>> {
-    const client: PoolClient = await this.pool.connect();
-    let clean = false;
+  /** A connection for `tenantId` inside a READ ONLY transaction with the tenant set, or a coded refusal. */
+  private async begin(tenantId: string): Promise<Lease> {
+    const cap = this.limits.connectionsPerTenant;
+    const held = this.perTenant.get(tenantId) ?? 0;
+    if (cap !== null && held >= cap) throw ReportReadErrors.busy(cap);
+    this.perTenant.set(tenantId, held + 1);
+    const give = () => {
+      const n = (this.perTenant.get(tenantId) ?? 1) - 1;
+      if (n <= 0) this.perTenant.delete(tenantId);
+      else this.perTenant.set(tenantId, n);
+    };
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      give();
+      this.logger.warn({ err: (error as Error).message }, 'no report connection');
+      throw ReportReadErrors.unavailable();
+    }
+    const lease = new Lease(client, this.limits.maxReadMs, give);
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
-      const rows = client.query(new QueryStream(query.text, query.values, { batchSize: 2_000 }));
-      try {
-        for await (const row of rows) yield row as Record<string, unknown>;
-      } finally {
-        rows.destroy();
-      }
-      await client.query('COMMIT');
-      clean = true;
-    } finally {
-      if (!clean) await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+    } catch (error) {
+      lease.release(true);
+      this.logger.warn({ err: (error as Error).message }, 'report transaction did not start');
+      throw ReportReadErrors.unavailable();
     }
+    return lease;
+  }
+
+  private async rows(tenantId: string, query: Query): Promise<AsyncIterableIterator<Record<string, unknown>>> {
+    const lease = await this.begin(tenantId);
+    const inner = readRows(lease, query);
+    let started = false;
+    // An iterator closed before its first row (a download cancelled at once) still gives its connection back.
+    const iterator: AsyncIterableIterator<Record<string, unknown>> = {
+      next: () => {
+        started = true;
+        return inner.next();
+      },
+      return: async (value?: unknown) => {
+        if (!started) lease.release(true);
+        return inner.return(value);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+}
+
+async function* readRows(lease: Lease, query: Query): AsyncGenerator<Record<string, unknown>> {
+  let clean = false;
+  try {
+    const rows = lease.client.query(new QueryStream(query.text, query.values, { batchSize: 2_000 }));
+    try {
+      for await (const row of rows) {
+        if (lease.expired) throw new Error('report read exceeded its time bound');
+        yield row as Record<string, unknown>;
+      }
+    } finally {
+      rows.destroy();
+    }
+    await lease.client.query('COMMIT');
+    clean = true;
+  } finally {
+    if (!clean && !lease.expired) await lease.client.query('ROLLBACK').catch(() => undefined);
+    lease.release(!clean);
   }
 }
