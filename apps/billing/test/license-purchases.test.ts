@@ -86,6 +86,24 @@ describe('license seats bought through Stripe (R4, R10)', () => {
     expect((await h.http().get('/v1/billing/license-purchases').set(bearer(other.apiKey))).body.items).toEqual([]);
   });
 
+  it('Stripe unreachable: the purchase waits as pending with the error, and the billing loop sends it later', async () => {
+    const later = await createTenant(h);
+    h.stripe.failNext(4, { status: 503 }, '/v1/customers');
+    const res = await h
+      .http()
+      .post('/v1/billing/license-purchases')
+      .set(bearer(later.apiKey))
+      .send({ seats: 4, termMonths: 6 });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending', stripeSubscriptionId: null });
+    expect(res.body.lastError).toMatch(/503/);
+    h.stripe.clearFaults();
+    await h.loop.pass();
+    const after = await purchase(res.body.id, later.apiKey);
+    expect(after.body).toMatchObject({ status: 'awaiting_payment', lastError: null });
+    expect(h.stripe.subscriptions.get(after.body.stripeSubscriptionId)?.items.data[0]?.quantity).toBe(4);
+  });
+
   it('bad input is refused with a code; fewer seats than assigned is refused', async () => {
     for (const body of [{ seats: 0, termMonths: 12 }, { seats: 5, termMonths: 37 }, { seats: '5' }, {}])
       expect((await h.http().post('/v1/billing/license-purchases').set(bearer(t.apiKey)).send(body)).body.code).toBe(

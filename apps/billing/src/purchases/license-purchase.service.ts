@@ -145,11 +145,12 @@ export class LicensePurchaseService {
   async toStripe(tenantId: string, id: string): Promise<void> {
     const p = await this.db.inTenant(tenantId, (scope) => this.purchases.find(scope, id));
     if (!p || p.status !== 'pending') return;
-    const customer = await this.tenantCustomer(tenantId);
     // From the purchase's own time, so a retry sends the very same request (idempotency key).
     const termEnd = addMonthsUtc(p.createdAt, p.termMonths);
+    let customer;
     let sub;
     try {
+      customer = await this.tenantCustomer(tenantId);
       sub = await this.stripe.createSeatSubscription({
         customer: customer.stripeCustomerId,
         seats: p.seats,
