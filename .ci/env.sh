@@ -1,5 +1,12 @@
-# Sourced by start.sh and .ci/run: loads .env, then fills in the local defaults.
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
+# Sourced by start.sh, test.sh and .ci/run. Precedence (issue 16 item 5): the environment wins over
+# .env, which wins over the defaults below. .env is read, then every variable the caller had already
+# exported is put back, so `OPERATOR_API_KEY=… npm start` means what it says.
+if [ -f .env ]; then
+  __twofold_env="$(export -p)"
+  set -a; . ./.env; set +a
+  eval "$__twofold_env" 2>/dev/null || true
+  unset __twofold_env
+fi
 export DATABASE_URL="${DATABASE_URL:-postgresql://twofold_app@127.0.0.1:5432/twofold}"
 # Migrations run as the owner; by default the same server and database as DATABASE_URL, user postgres.
 if [ -z "${MIGRATION_DATABASE_URL:-}" ]; then
