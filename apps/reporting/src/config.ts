@@ -29,6 +29,13 @@ const reportReadSettings = z.object({
   REPORT_CONNECTIONS_PER_TENANT: whole(1, 100, 1),
 });
 
+/** Monthly partitions kept ahead by the worker's scheduled job (issue 16 item 1, decision 0022). */
+const partitionSettings = z.object({
+  PARTITION_MONTHS_AHEAD: whole(1, 24, 3),
+  /** How often the job runs (ms); 0 = not scheduled by this process (tests call it). */
+  PARTITION_MAINTENANCE_EVERY_MS: whole(0, 86_400_000, 3_600_000),
+});
+
 /** The report pool of the export worker: files are written locally, so the bounds are longer. */
 const exportReadSettings = z.object({
   EXPORT_STATEMENT_TIMEOUT_MS: whole(1_000, 86_400_000, 1_800_000),
@@ -37,7 +44,10 @@ const exportReadSettings = z.object({
 });
 
 export const reportingHttpSchema = reportingConfigSchema.merge(exportSettings).merge(reportReadSettings);
-export const reportingWorkerSchema = workerConfigSchema.merge(exportSettings).merge(exportReadSettings);
+export const reportingWorkerSchema = workerConfigSchema
+  .merge(exportSettings)
+  .merge(exportReadSettings)
+  .merge(partitionSettings);
 export type ReportingHttpConfig = z.infer<typeof reportingHttpSchema>;
 export type ReportingWorkerConfig = z.infer<typeof reportingWorkerSchema>;
 

@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfigModule } from '@twofold/platform/config';
 import { ExportRepository, REPORT_READ_LIMITS, ReportSource } from '@twofold/reporting/data-access';
 import { ReportingWorkerConfig, workerReadLimits } from './config';
 import { ExportProcessor } from './exports/export.processor';
+import { PartitionMaintenance } from './maintenance/partition-maintenance';
 
 /** What the export processor needs, handed to the worker module. */
 @Module({
@@ -35,6 +36,7 @@ export class AppWorkerModule {
         QueueModule,
         WorkerModule.forRoot({ imports: [ExportDependencies], processors: [ExportProcessor] }),
       ],
+      providers: [PartitionMaintenance],
     };
   }
 }
