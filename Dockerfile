@@ -19,5 +19,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/prisma.config.ts /app/package.json ./
+# Export files (reporting and its worker share them through a named volume mounted here): a new
+# volume takes this directory's owner, so the non-root user can write there.
+RUN mkdir -p /var/lib/twofold/exports && chown -R node:node /var/lib/twofold
 USER node
 CMD ["node", "dist/apps/auth-provider/src/main.js"]
