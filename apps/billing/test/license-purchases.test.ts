@@ -104,6 +104,33 @@ describe('license seats bought through Stripe (R4, R10)', () => {
     expect(h.stripe.subscriptions.get(after.body.stripeSubscriptionId)?.items.data[0]?.quantity).toBe(4);
   });
 
+  it('an invoice.paid that arrives before the purchase records its subscription is refused (500), then applied on redelivery', async () => {
+    const early = await createTenant(h);
+    const res = await h
+      .http()
+      .post('/v1/billing/license-purchases')
+      .set(bearer(early.apiKey))
+      .send({ seats: 3, termMonths: 12 });
+    const subId = res.body.stripeSubscriptionId as string;
+    // As if our row were not committed yet: pending, no subscription.
+    await h.sql(`UPDATE license_purchases SET status = 'pending', stripe_subscription_id = NULL WHERE id = $1`, [
+      res.body.id,
+    ]);
+    const event = h.stripe.event('invoice.paid', h.stripe.invoiceFor(subId, 'paid'));
+    const first = await h.stripe.sendWebhook(url, event, WEBHOOK_SECRET);
+    expect(first.status).toBe(500);
+    await h.sql(`UPDATE license_purchases SET status = 'awaiting_payment', stripe_subscription_id = $2 WHERE id = $1`, [
+      res.body.id,
+      subId,
+    ]);
+    const again = await h.stripe.sendWebhook(url, event, WEBHOOK_SECRET); // Stripe's redelivery: same event id
+    expect(again.status).toBe(200);
+    expect((await purchase(res.body.id, early.apiKey)).body).toMatchObject({
+      status: 'active',
+      poolId: expect.any(String),
+    });
+  });
+
   it('bad input is refused with a code; fewer seats than assigned is refused', async () => {
     for (const body of [{ seats: 0, termMonths: 12 }, { seats: 5, termMonths: 37 }, { seats: '5' }, {}])
       expect((await h.http().post('/v1/billing/license-purchases').set(bearer(t.apiKey)).send(body)).body.code).toBe(

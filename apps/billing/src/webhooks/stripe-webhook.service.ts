@@ -189,6 +189,7 @@ export class StripeWebhookService {
       : subscriptionOfInvoice(event.data.object as Stripe.Invoice);
     const purchase = subscriptionStripeId ? await this.purchases.findBySubscription(subscriptionStripeId) : undefined;
     const purchaseId = purchase?.tenantId === owner.tenantId ? purchase.id : null;
+    if (!purchaseId) await this.refuseWhilePurchaseIsSetUp(owner.tenantId, event);
     await this.db.inTenant(owner.tenantId, async (scope) => {
       if (event.type.startsWith('customer.subscription.')) {
         const sub = event.data.object as Stripe.Subscription;
@@ -213,6 +214,23 @@ export class StripeWebhookService {
       }
     });
     return owner.tenantId;
+  }
+
+  /**
+   * Stripe may announce a seat purchase's first invoice (paid at once with a card on file) before our
+   * row records the subscription: the metadata names the purchase, still pending. Answering 500 makes
+   * Stripe deliver it again later, when the row knows its subscription (decision 0018).
+   */
+  private async refuseWhilePurchaseIsSetUp(tenantId: string, event: Stripe.Event): Promise<void> {
+    const object = event.data.object as {
+      metadata?: Record<string, string> | null;
+      parent?: { subscription_details?: { metadata?: Record<string, string> | null } | null } | null;
+    };
+    const named = object.metadata?.purchaseId ?? object.parent?.subscription_details?.metadata?.purchaseId;
+    if (!named || !/^[0-9a-f-]{36}$/.test(named)) return;
+    const pending = await this.db.inTenant(tenantId, (scope) => this.purchases.find(scope, named));
+    if (pending?.status === 'pending')
+      throw new Error(`license purchase ${named} is still being set up at Stripe: deliver the event again later`);
   }
 
   private async applySubscription(scope: TenantScope, sub: Stripe.Subscription, eventCreated: Date): Promise<void> {

@@ -134,7 +134,10 @@ export class FakeStripe {
       period_start: item?.current_period_start,
       period_end: item?.current_period_end,
       hosted_invoice_url: null,
-      parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+      parent: {
+        type: 'subscription_details',
+        subscription_details: { subscription: sub.id, metadata: sub.metadata },
+      },
     };
   }
 
