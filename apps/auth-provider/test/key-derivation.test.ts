@@ -205,7 +205,7 @@ describe('issue 15 item 1: key derivations cannot exhaust the CPU or hold locks'
       } finally {
         await probe.end();
       }
-      console.log(`row lock probes during a 10-hash app password check: ${blocked} of ${probes} found it locked`);
+      console.log(`row lock probes during a 10-hash check: ${blocked} of ${probes} found it locked`);
       expect((await wrong).body).toMatchObject({ status: 'denied', reason: 'invalid_code', final: false });
       expect(probes).toBeGreaterThan(3);
       // Before, the lock was held for the whole check: every probe found it locked.

@@ -131,6 +131,29 @@ describe('license seats bought through Stripe (R4, R10)', () => {
     });
   });
 
+  it('at most 5 purchases wait for payment at once, also when asked in parallel (no free Stripe objects)', async () => {
+    const spammer = await createTenant(h);
+    const calls = h.stripe.requests.filter((r) => r.path === '/v1/subscriptions').length;
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        h.http().post('/v1/billing/license-purchases').set(bearer(spammer.apiKey)).send({ seats: 1, termMonths: 1 }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(5);
+    const refused = answers.filter((a) => a.status !== 202);
+    expect(refused.every((a) => a.status === 409 && a.body.code === 'unpaid_purchases_limit')).toBe(true);
+    expect(h.stripe.requests.filter((r) => r.path === '/v1/subscriptions').length - calls).toBe(5);
+    // Paying one frees a place.
+    const paid = answers.find((a) => a.status === 202)?.body as { stripeSubscriptionId: string };
+    await send('invoice.paid', h.stripe.invoiceFor(paid.stripeSubscriptionId, 'paid'));
+    const more = await h
+      .http()
+      .post('/v1/billing/license-purchases')
+      .set(bearer(spammer.apiKey))
+      .send({ seats: 1, termMonths: 1 });
+    expect(more.status).toBe(202);
+  });
+
   it('bad input is refused with a code; fewer seats than assigned is refused', async () => {
     for (const body of [{ seats: 0, termMonths: 12 }, { seats: 5, termMonths: 37 }, { seats: '5' }, {}])
       expect((await h.http().post('/v1/billing/license-purchases').set(bearer(t.apiKey)).send(body)).body.code).toBe(

@@ -40,6 +40,7 @@ export class LicensePurchaseController {
       'in force once the first invoice is paid; poll the purchase for its state and pool id.',
   })
   @ApiAcceptedResponse({ type: LicensePurchaseDto })
+  @ApiConflictResponse({ description: '`unpaid_purchases_limit`: 5 purchases already wait for payment.' })
   async create(
     @TenantId() tenantId: string,
     @Body() body: CreateLicensePurchaseDto,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BillingErrors } from '@twofold/billing/domain';
+import { BillingErrors, stripeCustomerRequest } from '@twofold/billing/domain';
 import {
   BillingAccountsRepository,
   LicensePurchaseRepository,
@@ -12,6 +12,12 @@ import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Purchases a tenant may have waiting for payment at once. Each one makes a Stripe customer call and a
+ * subscription: without a cap, a tenant key could create them by the thousand at no cost to itself.
+ */
+export const MAX_UNPAID_PURCHASES = 5;
 
 /** The term's end: `months` calendar months (UTC) after `from`, clamped to the month's last day. */
 export function addMonthsUtc(from: Date, months: number): Date {
@@ -50,6 +56,8 @@ export class LicensePurchaseService {
     correlationId: string,
   ): Promise<LicensePurchaseRow> {
     const row = await this.db.inTenant(tenantId, async (scope) => {
+      if ((await this.purchases.lockAndCountUnpaid(scope)) >= MAX_UNPAID_PURCHASES)
+        throw BillingErrors.unpaidPurchasesLimit(MAX_UNPAID_PURCHASES);
       const p = await this.purchases.create(scope, input);
       await this.audit.record(scope, actor, {
         action: 'license_purchase.create',
@@ -190,11 +198,9 @@ export class LicensePurchaseService {
       name: (await this.accounts.tenantName(scope)) ?? tenantId,
     }));
     if (existing.customer) return existing.customer;
-    const stripeCustomerId = await this.stripe.createCustomer({
-      name: existing.name,
-      metadata: { tenantId },
-      idempotencyKey: `customer:tenant:${tenantId}`,
-    });
+    const stripeCustomerId = await this.stripe.createCustomer(
+      stripeCustomerRequest({ tenantId, tenantName: existing.name }),
+    );
     return this.db.inTenant(tenantId, (scope) =>
       this.accounts.saveCustomer(scope, { ownerType: 'tenant', ownerId: tenantId, providerId: null, stripeCustomerId }),
     );

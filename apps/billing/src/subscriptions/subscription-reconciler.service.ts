@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BillingAccountsRepository, StripeCallError, StripeGateway } from '@twofold/billing/data-access';
+import { stripeCustomerRequest } from '@twofold/billing/domain';
 import { DbService } from '@twofold/platform/db';
 
 /**
@@ -79,11 +80,13 @@ export class SubscriptionReconciler {
         let customer = await this.accounts.customer(scope, ownerType, ownerId);
         if (!customer) {
           const tenantName = (await this.accounts.tenantName(scope)) ?? tenantId;
-          const stripeCustomerId = await this.stripe.createCustomer({
-            name: ownerType === 'tenant' ? tenantName : `${tenantName} / ${provider.name}`,
-            metadata: { tenantId, ...(ownerType === 'provider' ? { providerId } : {}) },
-            idempotencyKey: `customer:${ownerType}:${ownerId}`,
-          });
+          const stripeCustomerId = await this.stripe.createCustomer(
+            stripeCustomerRequest({
+              tenantId,
+              tenantName,
+              ...(ownerType === 'provider' ? { provider: { id: providerId, name: provider.name } } : {}),
+            }),
+          );
           customer = await this.accounts.saveCustomer(scope, {
             ownerType,
             ownerId,

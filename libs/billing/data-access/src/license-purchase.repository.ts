@@ -38,6 +38,18 @@ export class LicensePurchaseRepository {
     return scope.tx.licensePurchase.create({ data: { tenantId: scope.tenantId, ...input } });
   }
 
+  /**
+   * Purchases of the tenant not paid yet (pending, awaiting payment), counted under a per-tenant
+   * transaction lock so parallel purchases cannot both pass the cap.
+   */
+  async lockAndCountUnpaid(scope: TenantScope): Promise<number> {
+    await scope.tx
+      .$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('license_purchase:' || ${scope.tenantId}, 0))`;
+    return scope.tx.licensePurchase.count({
+      where: { tenantId: scope.tenantId, status: { in: ['pending', 'awaiting_payment'] } },
+    });
+  }
+
   async find(scope: TenantScope, id: string): Promise<LicensePurchaseRow | null> {
     return scope.tx.licensePurchase.findFirst({ where: { tenantId: scope.tenantId, id } });
   }

@@ -9,6 +9,7 @@ export enum BillingErrorCode {
   LicensePurchaseNotFound = 'license_purchase_not_found',
   LicensePurchaseNotActive = 'license_purchase_not_active',
   SeatsBelowAssigned = 'seats_below_assigned',
+  UnpaidPurchasesLimit = 'unpaid_purchases_limit',
 }
 
 export const BillingErrors = {
@@ -30,6 +31,12 @@ export const BillingErrors = {
       BillingErrorCode.LicensePurchaseNotActive,
       'conflict',
       `Seats can change only while the purchase is active or past due; it is ${status}.`,
+    ),
+  unpaidPurchasesLimit: (limit: number) =>
+    new DomainError(
+      BillingErrorCode.UnpaidPurchasesLimit,
+      'conflict',
+      `${limit} seat purchases are waiting for payment: pay or let them lapse before buying more.`,
     ),
   seatsBelowAssigned: (assigned: number) =>
     new DomainError(
