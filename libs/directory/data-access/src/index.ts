@@ -6,3 +6,4 @@ export * from './method-policy.repository';
 export * from './device-activation.repository';
 export * from './app-password.repository';
 export * from './authenticator.sql-repository';
+export * from './device-reseal.target';

@@ -2,3 +2,4 @@ export * from './secret-box';
 export * from './base32';
 export * from './bearer-token';
 export * from './key-derivation';
+export * from './reseal';

@@ -7,3 +7,4 @@ export type * from './generated/prisma/client';
 export * from './clock';
 export * from './sql-fragment';
 export * from './ids';
+export * from './reseal-target';
