@@ -1,10 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DeliveryOutcomeRepository, MessageRepository, SenderRepository } from '@twofold/delivery/data-access';
+import {
+  DeliveryOutcomeRepository,
+  MessageRepository,
+  OutboxRepository,
+  SenderRepository,
+} from '@twofold/delivery/data-access';
 import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule, DeliveryConfig } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
 import { QueueModule } from '@twofold/platform/queue';
+import { secretBoxProvider } from './common/secret-box.provider';
+import { VoiceFallback } from './common/voice-fallback';
 import { SenderRoutesController, ShortCodesController } from './senders/senders.controller';
 import { SendersService } from './senders/senders.service';
 import { TwilioStatusController } from './status/twilio-status.controller';
@@ -25,7 +32,16 @@ export class AppModule {
         AuthModule.forRoot({ verifiers: [], operatorKey: config.OPERATOR_API_KEY }),
       ],
       controllers: [TwilioStatusController, ShortCodesController, SenderRoutesController],
-      providers: [MessageRepository, SenderRepository, DeliveryOutcomeRepository, TwilioStatusService, SendersService],
+      providers: [
+        secretBoxProvider,
+        MessageRepository,
+        SenderRepository,
+        DeliveryOutcomeRepository,
+        OutboxRepository,
+        VoiceFallback,
+        TwilioStatusService,
+        SendersService,
+      ],
     };
   }
 }

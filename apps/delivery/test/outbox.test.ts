@@ -4,7 +4,7 @@ import { DEV_SECRETS_ACTIVE_KEY_ID, DEV_SECRETS_KEYS } from '@twofold/platform/c
 import { parseKeyList, SecretBox } from '@twofold/platform/crypto';
 import { QueueProducer } from '@twofold/platform/queue';
 import { adminQuery } from '@twofold/platform/testing';
-import { createTenant, DeliveryHarness, queueMessage, startDelivery, until } from './harness';
+import { createTenant, DeliveryHarness, queueMessage, startDelivery, until, untilStatus } from './harness';
 
 /**
  * The delivery outbox (docs/decisions/0019): a `queued` message row holds its sealed code, and the
@@ -48,9 +48,10 @@ async function outboxRow(tenantId: string, authenticationId: string, phone: stri
   const sealed = box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, id));
   await adminQuery(
     h.db,
-    `INSERT INTO messages (tenant_id, id, authentication_id, channel, status, to_phone, country, code_key_id,
-       code_ciphertext, updated_at, created_at)
-     VALUES ($1, $2, $3, 'sms', 'queued', $4, 'US', $5, $6, now(), now() - interval '5 seconds')`,
+    `INSERT INTO messages (tenant_id, id, authentication_id, provider_id, channel, status, to_phone, country,
+       code_key_id, code_ciphertext, updated_at, created_at)
+     VALUES ($1, $2, $3, (SELECT provider_id FROM authentications WHERE tenant_id = $1 AND id = $3), 'sms', 'queued',
+       $4, 'US', $5, $6, now(), now() - interval '5 seconds')`,
     [tenantId, id, authenticationId, phone, sealed.keyId, sealed.ciphertext],
   );
   return id;
@@ -115,4 +116,71 @@ it('a voice fallback whose enqueue failed is placed by the sweeper, once, with t
   } finally {
     spy.mockRestore();
   }
+});
+
+describe('a carrier report of an undelivered SMS (status callback) falls back to voice', () => {
+  const calls = (phone: string) => requestsTo(phone).filter((r) => r.kind === 'call');
+  const smsOf = async (phone: string) =>
+    until(async () => requestsTo(phone).find((r) => r.kind === 'message' && r.sid !== null), 15_000);
+  const messagesOf = (authenticationId: string) =>
+    adminQuery<{ channel: string; status: string }>(
+      h.db,
+      'SELECT channel::text, status::text FROM messages WHERE authentication_id = $1 ORDER BY created_at, id',
+      [authenticationId],
+    );
+
+  it('30006 (landline): one call with the same code, however often the report comes', async () => {
+    const tenantId = await createTenant(h, { smsFallbackToVoice: true });
+    const authenticationId = await pendingAuthentication(tenantId);
+    const phone = '+12125550193';
+    h.twilio.outcomeFor(phone, { status: 'undelivered', errorCode: '30006' });
+    const smsId = await outboxRow(tenantId, authenticationId, phone, '864209');
+    const call = await until(async () => calls(phone)[0], 15_000);
+    expect(call.params.Twiml).toContain('8, 6, 4, 2, 0, 9');
+    // The carrier repeats its report: no second call.
+    const sms = await smsOf(phone);
+    const report = { MessageSid: sms.sid as string, MessageStatus: 'undelivered', ErrorCode: '30006' };
+    const url = `${h.publicBaseUrl}/v1/twilio/status?t=${tenantId}&m=${smsId}`;
+    expect(await h.twilio.postCallback(url, report)).toBe(204);
+    expect(await h.twilio.postCallback(url, { ...report, MessageStatus: 'failed' })).toBe(204);
+    await new Promise((r) => setTimeout(r, 2_500)); // sweeper rounds too
+    expect(calls(phone)).toHaveLength(1);
+    expect((await messagesOf(authenticationId)).map((m) => m.channel)).toEqual(['sms', 'voice']);
+  });
+
+  it('no call: a tenant without the fallback, a filtering verdict (30007), or a sign-in that is over', async () => {
+    const plain = await createTenant(h);
+    const withFallback = await createTenant(h, { smsFallbackToVoice: true });
+    const cases = [
+      { tenantId: plain, phone: '+12125550194', errorCode: '30006', end: false },
+      { tenantId: withFallback, phone: '+12125550195', errorCode: '30007', end: false },
+      { tenantId: withFallback, phone: '+12125550196', errorCode: '30003', end: true },
+    ];
+    const ids: string[] = [];
+    for (const c of cases) {
+      const authenticationId = await pendingAuthentication(c.tenantId);
+      ids.push(authenticationId);
+      h.twilio.outcomeFor(c.phone, { status: 'none' });
+      const smsId = await outboxRow(c.tenantId, authenticationId, c.phone, '111111');
+      const sms = await smsOf(c.phone);
+      await untilStatus(h, smsId, ['sent']);
+      if (c.end)
+        await adminQuery(
+          h.db,
+          `UPDATE authentications SET status = 'succeeded', completed_at = now() WHERE tenant_id = $1 AND id = $2`,
+          [c.tenantId, authenticationId],
+        );
+      const url = `${h.publicBaseUrl}/v1/twilio/status?t=${c.tenantId}&m=${smsId}`;
+      expect(
+        await h.twilio.postCallback(url, {
+          MessageSid: sms.sid as string,
+          MessageStatus: 'undelivered',
+          ErrorCode: c.errorCode,
+        }),
+      ).toBe(204);
+    }
+    await new Promise((r) => setTimeout(r, 2_500));
+    for (const c of cases) expect(calls(c.phone)).toHaveLength(0);
+    for (const id of ids) expect((await messagesOf(id)).map((m) => m.status)).toEqual(['undelivered']);
+  });
 });

@@ -11,6 +11,7 @@ import {
 } from '@twofold/delivery/data-access';
 import { createRedis, QueueProducer } from '@twofold/platform/queue';
 import { secretBoxProvider } from '../common/secret-box.provider';
+import { VoiceFallback } from '../common/voice-fallback';
 import { OutboxSweeper } from './outbox.sweeper';
 import { SendingService } from './sending.service';
 
@@ -78,6 +79,7 @@ class RateRedisShutdown implements OnApplicationShutdown {
       useFactory: (r: Redis, c: DeliveryWorkerConfig) => new QueueProducer(r, c.QUEUE_PREFIX),
     },
     RateRedisShutdown,
+    VoiceFallback,
     SendingService,
     OutboxRepository,
     OutboxSweeper,

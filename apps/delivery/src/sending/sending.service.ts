@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { codeAad, PlaceVoiceCallJob, SealedCode, SendSmsJob } from '@twofold/delivery/contracts';
+import { codeAad, PlaceVoiceCallJob, SendSmsJob } from '@twofold/delivery/contracts';
 import {
   DeliveryOutcomeRepository,
   MessageRepository,
@@ -15,6 +15,7 @@ import {
 import {
   checkRecipient,
   DeliveryFailure,
+  fallsBackToVoice,
   RecipientCheck,
   REFUSALS,
   rotation,
@@ -27,9 +28,10 @@ import {
 } from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, isUuid, newRowId } from '@twofold/platform/db';
-import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError, QueueProducer } from '@twofold/platform/queue';
+import { Clock, DbService, isUuid } from '@twofold/platform/db';
+import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError } from '@twofold/platform/queue';
 import { statusCallbackUrl } from '../common/delivery.errors';
+import { VoiceFallback } from '../common/voice-fallback';
 import { eachOrAlone, KeyedBatcher } from './keyed-batcher';
 
 /** A send that may work on another attempt: BullMQ retries it with exponential backoff and jitter. */
@@ -38,8 +40,6 @@ export class TransientSendError extends Error {}
 const MAX_ATTEMPTS = DEFAULT_JOB_OPTIONS.attempts ?? 1;
 /** Longest single wait for a sender slot before asking Redis again. */
 const MAX_RATE_WAIT_MS = 1_000;
-/** Send failures after which the tenant's SMS -> voice fallback may call instead. */
-const FALLBACK_FAILURES = new Set<string>([DeliveryFailure.NoRouteForCountry, '21610', '21612', '21614', '21408']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,7 +86,7 @@ export class SendingService {
     private readonly outcomes: DeliveryOutcomeRepository,
     private readonly limiter: SenderRateLimiter,
     private readonly twilio: TwilioGateway,
-    private readonly producer: QueueProducer,
+    private readonly fallback: VoiceFallback,
   ) {}
 
   async sendSms(job: SendSmsJob, ctx: JobContext): Promise<void> {
@@ -279,71 +279,26 @@ export class SendingService {
     /** The code, when the tenant wants a failed SMS to fall back to voice. */
     fallbackCode: string | null,
   ): Promise<never> {
-    const fallback = fallbackCode !== null && message.channel === 'sms' && FALLBACK_FAILURES.has(errorCode);
-    const voiceMessageId = fallback ? newRowId() : null;
+    const voice =
+      fallbackCode !== null && message.channel === 'sms' && fallsBackToVoice(errorCode)
+        ? this.fallback.messageFor(tenantId, message, fallbackCode)
+        : null;
     const status = REFUSALS.has(errorCode) ? 'refused' : 'failed';
-    // The fallback's code, sealed for its own message: kept in its row (the outbox) and in its job.
-    const sealed = voiceMessageId ? this.sealFor(tenantId, voiceMessageId, fallbackCode as string) : null;
-    await this.db.inTenant(tenantId, async (scope) => {
+    // Only the transaction that ends the SMS places the call: a job run again after a crash finds
+    // the SMS already final and calls no second time.
+    const calling = await this.db.inTenant(tenantId, async (scope) => {
       const changed = await this.messages.markFinal(scope, message.id, status, errorCode, errorMessage);
-      if (voiceMessageId && sealed && message.authenticationId && message.providerId) {
-        await this.messages.createQueued(scope, {
-          id: voiceMessageId,
-          authenticationId: message.authenticationId,
-          providerId: message.providerId,
-          userId: message.userId,
-          channel: 'voice',
-          toPhone: message.toPhone,
-          country: message.country,
-          code: sealed,
-          callerId: null,
-        });
-      } else if (changed && message.authenticationId) {
-        if ((await this.messages.latestIdOf(scope, message.authenticationId)) === message.id) {
-          await this.outcomes.recordOutcome(scope, message.authenticationId, status);
-        }
+      if (!changed) return false;
+      if (voice) {
+        await this.messages.createQueued(scope, voice);
+        return true;
       }
+      if (message.authenticationId && (await this.messages.latestIdOf(scope, message.authenticationId)) === message.id)
+        await this.outcomes.recordOutcome(scope, message.authenticationId, status);
+      return false;
     });
     this.logger.warn({ messageId: message.id, status, errorCode }, 'delivery failed');
-    if (voiceMessageId && sealed && message.authenticationId) {
-      await this.fallBackToVoice(tenantId, message, voiceMessageId, sealed);
-    }
+    if (voice && calling) await this.fallback.enqueue(tenantId, message.id, voice);
     throw new PermanentJobError(`delivery ${status}: ${errorCode}`);
-  }
-
-  private sealFor(tenantId: string, messageId: string, code: string): SealedCode {
-    const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, messageId));
-    return { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') };
-  }
-
-  /**
-   * The tenant's SMS -> voice fallback: the same code, re-sealed for the new message, by call. The
-   * voice message row (with its sealed code) is committed first; if this enqueue fails, the outbox
-   * sweeper enqueues it (docs/decisions/0019).
-   */
-  private async fallBackToVoice(
-    tenantId: string,
-    sms: MessageToSend,
-    voiceMessageId: string,
-    code: SealedCode,
-  ): Promise<void> {
-    try {
-      await this.producer.enqueue('delivery.voice', {
-        type: 'delivery.voice.call',
-        tenantId,
-        idempotencyKey: voiceMessageId,
-        authenticationId: sms.authenticationId as string,
-        messageId: voiceMessageId,
-        code,
-        callerId: null,
-      });
-    } catch (error) {
-      this.logger.error(
-        { messageId: voiceMessageId, err: error instanceof Error ? error.message : String(error) },
-        'could not enqueue the voice fallback; the outbox sweeper will',
-      );
-      return;
-    }
-    this.logger.log({ messageId: sms.id, fallbackMessageId: voiceMessageId }, 'sms failed: falling back to voice');
   }
 }

@@ -53,6 +53,22 @@ export class OutboxRepository {
     }));
   }
 
+  /**
+   * A message's sealed code while its authentication is still pending and unexpired (null once it
+   * ended: a late carrier report must not call anyone for a sign-in that is over).
+   */
+  async pendingCodeOf(scope: SqlScope, messageId: string): Promise<SealedCode | null> {
+    const [row] = await scope.query<{ keyId: string; ciphertext: string }>(
+      `SELECT m.code_key_id AS "keyId", encode(m.code_ciphertext, 'base64') AS ciphertext
+         FROM messages m
+         JOIN authentications a ON a.tenant_id = m.tenant_id AND a.id = m.authentication_id
+        WHERE m.tenant_id = $1::uuid AND m.id = $2::uuid AND m.code_ciphertext IS NOT NULL
+          AND a.status = 'pending' AND a.expires_at > now()`,
+      [scope.tenantId, messageId],
+    );
+    return row ? { keyId: row.keyId, ciphertext: row.ciphertext } : null;
+  }
+
   /** Clears the sealed codes of messages whose authentication ended; returns how many. */
   async clearEnded(db: Pick<DbService, 'query'>, limit: number): Promise<number> {
     const [row] = await db.query<{ cleared: number }>('SELECT twofold_clear_ended_codes($1::int) AS cleared', [limit]);

@@ -1,4 +1,12 @@
-import { checkRecipient, DeliveryFailure, nextStatus, rotation, smsCandidates, statusesBefore } from './index';
+import {
+  checkRecipient,
+  DeliveryFailure,
+  fallsBackToVoice,
+  nextStatus,
+  rotation,
+  smsCandidates,
+  statusesBefore,
+} from './index';
 
 const defaults = { shortCodePerSecond: 100, longCodePerSecond: 1 };
 const codes = (...c: string[]) => c.map((sender) => ({ sender, enabled: true, rateLimitPerSecond: null }));
@@ -37,5 +45,22 @@ describe('status order (R24)', () => {
     expect(nextStatus('undelivered', 'delivered')).toBeNull();
     expect(nextStatus('sent', 'sent')).toBeNull();
     expect(statusesBefore('delivered')).toEqual(['queued', 'sent']);
+  });
+});
+
+describe('SMS -> voice fallback', () => {
+  it('calls after failures a call may get past, never after filtering or blocking verdicts', () => {
+    for (const code of [
+      DeliveryFailure.NoRouteForCountry,
+      '21610',
+      '21612',
+      '21614',
+      '21408',
+      '30003',
+      '30005',
+      '30006',
+    ])
+      expect(fallsBackToVoice(code)).toBe(true);
+    for (const code of ['30004', '30007', '30008', '21211', null]) expect(fallsBackToVoice(code)).toBe(false);
   });
 });
