@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { codeAad, SendSmsJob } from '@twofold/delivery/contracts';
+import { SendSmsJob } from '@twofold/delivery/contracts';
 import { seedHistory } from '@twofold/hot-path';
 import { SecretBox } from '@twofold/platform/crypto';
 import { ADMIN_URL, APP_ROLE } from '@twofold/platform/testing';
@@ -55,6 +55,7 @@ import {
   run,
   sleep,
 } from './common';
+import { codeAad } from '@twofold/secrets/contracts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);

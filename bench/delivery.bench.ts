@@ -33,7 +33,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { codeAad, SendSmsJob } from '@twofold/delivery/contracts';
+import { SendSmsJob } from '@twofold/delivery/contracts';
 import { SecretBox } from '@twofold/platform/crypto';
 import { DEFAULT_JOB_OPTIONS } from '@twofold/platform/queue';
 import { APP_ROLE, FakeTwilio } from '@twofold/platform/testing';
@@ -55,6 +55,7 @@ import {
   startChild,
   stopChild,
 } from './common';
+import { codeAad } from '@twofold/secrets/contracts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);

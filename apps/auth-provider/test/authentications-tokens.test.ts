@@ -5,8 +5,8 @@ import { hotp, totp } from '@twofold/authentication/domain';
 import { PlaceVoiceCallJob } from '@twofold/delivery/contracts';
 import { SecretBox } from '@twofold/platform/crypto';
 import { adminQuery } from '@twofold/platform/testing';
-import { oathSecretAad } from '@twofold/tokens/data-access';
 import { bearer, createTenant, createUser, expectError, Harness, startAuthProvider, TenantFixture } from './harness';
+import { oathSecretAad } from '@twofold/secrets/contracts';
 
 describe('authentication API: hardware tokens, voice, lockout', () => {
   let h: Harness;

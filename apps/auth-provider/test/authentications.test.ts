@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { decodeBase32, totp } from '@twofold/authentication/domain';
-import { codeAad, SendSmsJob } from '@twofold/delivery/contracts';
-import { deviceSecretAad } from '@twofold/directory/domain';
+import { SendSmsJob } from '@twofold/delivery/contracts';
 import { SecretBox } from '@twofold/platform/crypto';
 import { adminQuery } from '@twofold/platform/testing';
 import { AuthenticationsService } from '../src/authentications/authentications.service';
 import { bearer, createTenant, createUser, expectError, Harness, startAuthProvider, TenantFixture } from './harness';
+import { codeAad, deviceSecretAad } from '@twofold/secrets/contracts';
 
 describe('authentication API (R11–R14, R17, R18, R26)', () => {
   let h: Harness;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretBox } from '@twofold/platform/crypto';
 import { adminQuery } from '@twofold/platform/testing';
-import { oathSecretAad } from '@twofold/tokens/data-access';
 import { bearer, createTenant, createUser, expectError, Harness, startAuthProvider, TenantFixture } from './harness';
+import { oathSecretAad } from '@twofold/secrets/contracts';
 
 const PSKC = join(__dirname, '../../../../shared/testdata/pskc');
 const figure = (n: number) => readFileSync(join(PSKC, 'rfc6030', `rfc6030-figure${n}.xml`), 'utf8');

@@ -1,16 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { totp } from '@twofold/authentication/domain';
-import { codeAad } from '@twofold/delivery/contracts';
 import { MessageResealTarget } from '@twofold/delivery/data-access';
-import { deviceSeedAad } from '@twofold/directory/domain';
 import { DeviceResealTarget } from '@twofold/directory/data-access';
 import { decodeBase32, parseKeyList, SecretBox } from '@twofold/platform/crypto';
 import { DbService } from '@twofold/platform/db';
 import { adminQuery } from '@twofold/platform/testing';
-import { oathSecretAad, OathTokenResealTarget } from '@twofold/tokens/data-access';
+import { OathTokenResealTarget } from '@twofold/tokens/data-access';
 import { formatReport, parseResealArgs } from '../src/reseal';
 import { ResealService } from '../src/reseal/reseal.service';
 import { bearer, createTenant, createUser, Harness, startAuthProvider, TenantFixture } from './harness';
+import { codeAad, deviceSeedAad, oathSecretAad } from '@twofold/secrets/contracts';
 
 const keyOf = () => randomBytes(32).toString('base64');
 const OLD = `old:${keyOf()}`;

@@ -4,7 +4,6 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
-import { codeAad } from '@twofold/delivery/contracts';
 import { parseKeyList, SecretBox } from '@twofold/platform/crypto';
 import { DEV_SECRETS_ACTIVE_KEY_ID, DEV_SECRETS_KEYS } from '@twofold/platform/config';
 import { createHttpApp } from '@twofold/platform/http';
@@ -13,6 +12,7 @@ import { adminQuery, createTestDatabase, FakeTwilio, TestDatabase } from '@twofo
 import { AppModule } from '../src/app.module';
 import { loadHttpConfig, loadWorkerConfig } from '../src/config';
 import { AppWorkerModule } from '../src/worker.module';
+import { codeAad } from '@twofold/secrets/contracts';
 
 export const OPERATOR_KEY = `op_${randomBytes(24).toString('hex')}`;
 export const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { codeAad } from '@twofold/delivery/contracts';
 import { DEV_SECRETS_ACTIVE_KEY_ID, DEV_SECRETS_KEYS } from '@twofold/platform/config';
 import { parseKeyList, SecretBox } from '@twofold/platform/crypto';
 import { QueueProducer } from '@twofold/platform/queue';
 import { adminQuery } from '@twofold/platform/testing';
 import { createTenant, DeliveryHarness, queueMessage, startDelivery, until, untilStatus } from './harness';
+import { codeAad } from '@twofold/secrets/contracts';
 
 /**
  * The delivery outbox (docs/decisions/0019): a `queued` message row holds its sealed code, and the

@@ -27,12 +27,10 @@ import {
 } from '@twofold/authentication/domain';
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { DeliveryView, MessageSqlRepository } from '@twofold/delivery/data-access';
-import { codeAad, numberPrefix } from '@twofold/delivery/contracts';
+import { numberPrefix } from '@twofold/delivery/contracts';
 import { AuthenticatorSqlRepository, DeviceAddress } from '@twofold/directory/data-access';
 import {
   AuthMethodCode,
-  deviceSeedAad,
-  deviceSecretAad,
   effectivePolicy,
   matchAppPassword,
   MAX_APP_PASSWORDS_PER_USER,
@@ -41,11 +39,12 @@ import {
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
-import { OathTokenSqlRepository, oathSecretAad } from '@twofold/tokens/data-access';
+import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { KeyDerivation } from '../common/key-derivation';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
+import { codeAad, deviceSecretAad, deviceSeedAad, oathSecretAad } from '@twofold/secrets/contracts';
 
 /** Who calls: a tenant's application (API key) or one of its activated MFA servers (R12). */
 export interface Caller {

@@ -4,8 +4,6 @@ import { DeviceActivationRepository, DeviceActivationRow, MethodRepository } fro
 import {
   APP_METHODS,
   assertMethodAllowed,
-  deviceSeedAad,
-  deviceSecretAad,
   DirectoryErrors,
   newAuthenticatorSecrets,
   authenticatorUri,
@@ -15,6 +13,7 @@ import { Clock, DbService } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { UserMethodsState } from '../methods/user-methods.state';
+import { deviceSecretAad, deviceSeedAad } from '@twofold/secrets/contracts';
 
 export interface NewActivation {
   id: string;

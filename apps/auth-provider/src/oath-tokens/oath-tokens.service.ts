@@ -6,7 +6,7 @@ import { pbkdf2Async, SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, decodeCursor, Page, TenantScope } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository, TenantRepository } from '@twofold/tenancy/data-access';
-import { NewOathToken, OathTokenAdminRepository, OathTokenRow, oathSecretAad } from '@twofold/tokens/data-access';
+import { NewOathToken, OathTokenAdminRepository, OathTokenRow } from '@twofold/tokens/data-access';
 import {
   checkKey,
   duplicateKey,
@@ -19,6 +19,7 @@ import {
 import type { ImportOathTokensDto, ImportResultDto } from './dto/oath-token.dto';
 import { KeyDerivation } from '../common/key-derivation';
 import { UserMethodsState } from '../methods/user-methods.state';
+import { oathSecretAad } from '@twofold/secrets/contracts';
 
 /** What the audit log keeps of a token: never the secret. */
 const snapshot = (t: OathTokenRow | NewOathToken) => ({

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { codeAad, SealedCode } from '@twofold/delivery/contracts';
+import { SealedCode } from '@twofold/delivery/contracts';
 import type { MessageToSend, NewMessage } from '@twofold/delivery/data-access';
 import { SecretBox, SecretBoxError } from '@twofold/platform/crypto';
 import { newRowId } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
+import { codeAad } from '@twofold/secrets/contracts';
 
 /**
  * The tenant's SMS -> voice fallback (docs/decisions/0012, 0019), shared by the worker (an SMS

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { codeAad, PlaceVoiceCallJob, SendSmsJob } from '@twofold/delivery/contracts';
+import { PlaceVoiceCallJob, SendSmsJob } from '@twofold/delivery/contracts';
 import {
   DeliveryOutcomeRepository,
   MessageRepository,
@@ -33,6 +33,7 @@ import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError } from '@twofold/pla
 import { statusCallbackUrl } from '../common/delivery.errors';
 import { VoiceFallback } from '../common/voice-fallback';
 import { eachOrAlone, KeyedBatcher } from './keyed-batcher';
+import { codeAad } from '@twofold/secrets/contracts';
 
 /** A send that may work on another attempt: BullMQ retries it with exponential backoff and jitter. */
 export class TransientSendError extends Error {}

@@ -9,8 +9,6 @@ export interface SealedCode {
   ciphertext: string;
 }
 
-export const codeAad = (tenantId: string, messageId: string): string => `code:${tenantId}:${messageId}`;
-
 /** Jobs the authentication engine puts on the delivery queues (consumed by apps/delivery). */
 export interface SendSmsJob {
   type: 'delivery.sms.send';

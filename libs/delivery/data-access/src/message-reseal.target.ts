@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { codeAad } from '@twofold/delivery/contracts';
 import { DbService, SqlResealTarget } from '@twofold/platform/db';
+import { codeAad } from '@twofold/secrets/contracts';
 
 interface SealedCodeRow {
   id: string;

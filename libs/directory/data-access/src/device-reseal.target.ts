@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DbService, SqlResealTarget } from '@twofold/platform/db';
-import { deviceSecretAad, deviceSeedAad } from '@twofold/directory/domain';
+import { deviceSecretAad, deviceSeedAad } from '@twofold/secrets/contracts';
 
 interface SealedDeviceRow {
   id: string;

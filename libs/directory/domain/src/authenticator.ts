@@ -32,13 +32,3 @@ export function newAuthenticatorSecrets(): { seed: Buffer; deviceToken: string; 
     deviceSecret: DEVICE_SECRET_PREFIX + randomBytes(32).toString('base64url'),
   };
 }
-
-/** Binds a sealed device secret to its row, like the seed (a different AAD: neither opens as the other). */
-export function deviceSecretAad(tenantId: string, userId: string, deviceId: string): string {
-  return `device-secret:${tenantId}:${userId}:${deviceId}`;
-}
-
-/** Binds a sealed seed to its row: a ciphertext copied to another device or tenant does not open. */
-export function deviceSeedAad(tenantId: string, userId: string, deviceId: string): string {
-  return `device:${tenantId}:${userId}:${deviceId}`;
-}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DbService, SqlResealTarget } from '@twofold/platform/db';
-import { oathSecretAad } from './oath-token.repository';
+import { oathSecretAad } from '@twofold/secrets/contracts';
 
 interface SealedTokenRow {
   id: string;

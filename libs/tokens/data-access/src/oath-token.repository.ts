@@ -11,6 +11,3 @@ export interface OathTokenSecret {
   secretCiphertext: Buffer;
   keyId: string;
 }
-
-/** AAD that binds a sealed token secret to its row (AES-256-GCM, platform SecretBox). */
-export const oathSecretAad = (tenantId: string, tokenId: string): string => `oath:${tenantId}:${tokenId}`;
