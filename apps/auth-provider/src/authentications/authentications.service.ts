@@ -11,7 +11,6 @@ import {
 import {
   afterWrongCode,
   AuthenticationErrors,
-  AuthMethodName,
   CODE_DIGITS,
   codesEqual,
   decideDestination,
@@ -30,7 +29,6 @@ import { DeliveryView, MessageSqlRepository } from '@twofold/delivery/data-acces
 import { numberPrefix } from '@twofold/delivery/contracts';
 import { AuthenticatorSqlRepository, DeviceAddress } from '@twofold/directory/data-access';
 import {
-  AuthMethodCode,
   effectivePolicy,
   matchAppPassword,
   MAX_APP_PASSWORDS_PER_USER,
@@ -45,6 +43,7 @@ import { KeyDerivation } from '../common/key-derivation';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 import { codeAad, deviceSecretAad, deviceSeedAad, oathSecretAad } from '@twofold/secrets/contracts';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 /** Who calls: a tenant's application (API key) or one of its activated MFA servers (R12). */
 export interface Caller {
@@ -56,7 +55,7 @@ export interface Caller {
 export interface StartInput {
   userId?: string;
   userName?: string;
-  method?: AuthMethodName;
+  method?: AuthMethod;
   providerId?: string;
   /** R26: the end user's IP as the calling application saw it. */
   clientIp?: string;
@@ -78,7 +77,7 @@ export type DeliveryEntry = DeliveryView;
 export interface AuthenticationView {
   id: string;
   status: 'pending' | 'approved' | 'denied';
-  method: AuthMethodName;
+  method: AuthMethod;
   expiresAt: Date;
   reason?: DenyReason;
   /** False while a wrong code still leaves tries (R13). */
@@ -197,7 +196,7 @@ export class AuthenticationsService {
 
       const provider = this.resolveProvider(scope, caller, input.providerId, ctx.providers);
       const server = caller.serverId ? ctx.server : null;
-      const method = (input.method ?? user.defaultMethod) as AuthMethodName | null;
+      const method = (input.method ?? user.defaultMethod) as AuthMethod | null;
       if (!method) throw AuthenticationErrors.noDefaultMethod();
       const phone = this.usableMethod(ctx, user, method);
 
@@ -373,7 +372,7 @@ export class AuthenticationsService {
   async resend(
     caller: Caller,
     id: string,
-    method: AuthMethodName | undefined,
+    method: AuthMethod | undefined,
     correlationId = `resend:${id}`,
   ): Promise<AuthenticationView> {
     const refusal: { velocity?: VelocityRefusal } = {};
@@ -388,7 +387,7 @@ export class AuthenticationsService {
   private async resendOnce(
     caller: Caller,
     id: string,
-    method: AuthMethodName | undefined,
+    method: AuthMethod | undefined,
     refusal: { velocity?: VelocityRefusal },
   ): Promise<AuthenticationView> {
     const outgoing: (() => Promise<void>)[] = [];
@@ -586,10 +585,10 @@ export class AuthenticationsService {
    * R9, R20, R11: the tenant allows the method and the user has registered it. Returns the number
    * an SMS/voice code goes to (the method's own, else the user's), null for other methods.
    */
-  private usableMethod(ctx: StartContext, user: ContextUser, method: AuthMethodName): string | null {
+  private usableMethod(ctx: StartContext, user: ContextUser, method: AuthMethod): string | null {
     if (ctx.tier === 'free' && isCodeDelivered(method)) throw AuthenticationErrors.freeTierMethodNotAllowed(method);
-    const policy = effectivePolicy(ctx.tier, ctx.policy as { method: AuthMethodCode; enabled: boolean }[]);
-    if (!policy[method as AuthMethodCode]) {
+    const policy = effectivePolicy(ctx.tier, ctx.policy as { method: AuthMethod; enabled: boolean }[]);
+    if (!policy[method as AuthMethod]) {
       if (ctx.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
       throw AuthenticationErrors.methodDisabled(method);
     }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { MethodPolicyRepository, RegistrationRepository } from '@twofold/directory/data-access';
-import { AUTH_METHODS, AuthMethodCode, effectivePolicy, planPolicyChange } from '@twofold/directory/domain';
+import { effectivePolicy, planPolicyChange } from '@twofold/directory/domain';
 import { DbService, TenantScope } from '@twofold/platform/db';
 import type { Actor, TenantTierCode } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
+import { AUTH_METHODS, AuthMethod } from '@twofold/directory/contracts';
 
 export interface MethodPolicyView {
   tier: TenantTierCode;
-  items: { method: AuthMethodCode; enabled: boolean }[];
+  items: { method: AuthMethod; enabled: boolean }[];
 }
 
 @Injectable()
@@ -30,7 +31,7 @@ export class MethodPolicyService {
    */
   async update(
     tenantId: string,
-    change: Partial<Record<AuthMethodCode, boolean>>,
+    change: Partial<Record<AuthMethod, boolean>>,
     actor: Actor,
     correlationId: string,
   ): Promise<MethodPolicyView> {

@@ -10,7 +10,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { AUTH_METHODS, AuthMethodCode, UserErrorCode } from '@twofold/directory/domain';
+import { UserErrorCode } from '@twofold/directory/domain';
 import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
 import { ValidationError } from '@twofold/platform/errors';
 import { CorrelationId, IdParam } from '@twofold/platform/http';
@@ -26,6 +26,7 @@ import {
   toMethodDto,
 } from './dto/method.dto';
 import { MethodsService } from './methods.service';
+import { AUTH_METHODS, AuthMethod } from '@twofold/directory/contracts';
 
 const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
 
@@ -92,7 +93,7 @@ export class MethodsController {
   async unregister(
     @TenantId() tenantId: string,
     @UserId() id: string,
-    @MethodParam() method: AuthMethodCode,
+    @MethodParam() method: AuthMethod,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<void> {

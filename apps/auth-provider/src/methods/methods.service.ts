@@ -8,7 +8,6 @@ import {
 import {
   APP_METHODS,
   assertMethodAllowed,
-  AuthMethodCode,
   DirectoryErrors,
   INTERACTIVE_METHODS,
   normalisePhone,
@@ -27,10 +26,11 @@ import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import type { MethodRow } from '@twofold/directory/data-access';
 import { UserMethodsState } from './user-methods.state';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 export interface MethodList {
   items: MethodRow[];
-  defaultMethod: AuthMethodCode | null;
+  defaultMethod: AuthMethod | null;
 }
 
 @Injectable()
@@ -57,7 +57,7 @@ export class MethodsService {
   async register(
     tenantId: string,
     userId: string,
-    input: { method: AuthMethodCode; phoneNumber?: string },
+    input: { method: AuthMethod; phoneNumber?: string },
     actor: Actor,
     correlationId: string,
   ): Promise<MethodRow> {
@@ -98,7 +98,7 @@ export class MethodsService {
   async unregister(
     tenantId: string,
     userId: string,
-    method: AuthMethodCode,
+    method: AuthMethod,
     actor: Actor,
     correlationId: string,
   ): Promise<void> {
@@ -124,7 +124,7 @@ export class MethodsService {
   async setDefault(
     tenantId: string,
     userId: string,
-    method: AuthMethodCode,
+    method: AuthMethod,
     actor: Actor,
     correlationId: string,
   ): Promise<MethodList> {
@@ -224,7 +224,7 @@ export class MethodsService {
   }
 
   /** R22 and toll-fraud classes (docs/decisions/0019): the number in E.164, checked for its channel. */
-  private phoneFor(method: AuthMethodCode, raw: string | undefined, defaultRegion: string | null): string | null {
+  private phoneFor(method: AuthMethod, raw: string | undefined, defaultRegion: string | null): string | null {
     if (!PHONE_METHODS.includes(method)) {
       if (raw !== undefined) {
         throw new ValidationError([{ field: 'phoneNumber', problems: [`phoneNumber is only for sms and voice`] }]);
@@ -241,7 +241,7 @@ export class MethodsService {
   private async assertPrerequisites(
     scope: TenantScope,
     userId: string,
-    method: AuthMethodCode,
+    method: AuthMethod,
     appPasswordsAllowed: boolean,
   ): Promise<void> {
     if (APP_METHODS.includes(method) && (await this.devices.countActive(scope, userId)) === 0) {

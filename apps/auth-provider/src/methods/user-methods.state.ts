@@ -7,7 +7,6 @@ import {
   UserRegistrationState,
 } from '@twofold/directory/data-access';
 import {
-  AuthMethodCode,
   effectivePolicy,
   MethodPolicy,
   reasonsAfterChange,
@@ -16,10 +15,11 @@ import {
   UserErrors,
 } from '@twofold/directory/domain';
 import type { TenantScope } from '@twofold/platform/db';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 export interface SettledState {
-  registered: AuthMethodCode[];
-  defaultMethod: AuthMethodCode | null;
+  registered: AuthMethod[];
+  defaultMethod: AuthMethod | null;
   registrationReasons: RegistrationReasonCode[];
 }
 

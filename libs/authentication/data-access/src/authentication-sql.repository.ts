@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { withStatements } from '@twofold/platform/db';
 import type { DbService, SqlScope, SqlStatement } from '@twofold/platform/db';
-import type { AuthMethodName } from '@twofold/authentication/domain';
 import type { AuthenticationRow, NewAuthentication, NewAuthenticationRecord } from './authentication.types';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 /**
  * Authentications and their records (R26) on plain SQL (docs/decisions/0016): the authentication
@@ -79,7 +79,7 @@ export interface ContextUser {
   email: string | null;
   phone: string | null;
   mfaEnabled: boolean;
-  defaultMethod: AuthMethodName | null;
+  defaultMethod: AuthMethod | null;
 }
 
 export interface ContextProvider {
@@ -103,9 +103,9 @@ export interface StartContext {
   dataRegion: NewAuthenticationRecord['dataRegion'];
   /** R17: app passwords work only while the tenant allows them. */
   appPasswordsAllowed: boolean;
-  policy: { method: AuthMethodName; enabled: boolean }[];
+  policy: { method: AuthMethod; enabled: boolean }[];
   user: ContextUser | null;
-  methods: { method: AuthMethodName; phone: string | null }[];
+  methods: { method: AuthMethod; phone: string | null }[];
   activeDevices: number;
   /** The requested provider (live), or up to two live providers linked to the tenant. */
   providers: ContextProvider[];

@@ -1,4 +1,5 @@
-import type { AuthMethodName, AuthenticationStatus } from '@twofold/authentication/domain';
+import type { AuthenticationStatus } from '@twofold/authentication/domain';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 export interface AuthenticationRow {
   id: string;
@@ -7,7 +8,7 @@ export interface AuthenticationRow {
   serverId: string | null;
   userId: string | null;
   userName: string;
-  method: AuthMethodName;
+  method: AuthMethod;
   status: AuthenticationStatus;
   codeHash: string | null;
   attempts: number;
@@ -43,7 +44,7 @@ export interface NewAuthenticationRecord {
   email: string | null;
   phone: string | null;
   deviceToken: string | null;
-  method: AuthMethodName;
+  method: AuthMethod;
   mode: string | null;
   result: 'success' | 'deny';
   denyReason: string | null;

@@ -1,16 +1,8 @@
+import type { AuthMethod } from '@twofold/directory/contracts';
 /**
  * The authentication state machine (R12–R14, R17, R18). Pure: the service loads the state, asks
  * these functions what happens, and writes the answer.
  */
-export const AUTH_METHOD_CODES = [
-  'sms',
-  'voice',
-  'app_notification',
-  'app_code',
-  'oath_token',
-  'app_password',
-] as const;
-export type AuthMethodName = (typeof AUTH_METHOD_CODES)[number];
 
 /** R13: a cloud SMS/voice code lives 180 s, not configurable; servers set their own (default 300 s). */
 export const CLOUD_CODE_TTL_SECONDS = 180;
@@ -35,7 +27,7 @@ export type DenyReason =
 
 export type AuthenticationStatus = 'pending' | 'succeeded' | 'denied' | 'expired';
 
-export const isCodeDelivered = (m: AuthMethodName): m is 'sms' | 'voice' => m === 'sms' || m === 'voice';
+export const isCodeDelivered = (m: AuthMethod): m is 'sms' | 'voice' => m === 'sms' || m === 'voice';
 
 /** R13/R12: how long an authentication stays open. */
 export function expiryFor(now: Date, server: { pendingSmsTimeoutSeconds: number } | null): Date {

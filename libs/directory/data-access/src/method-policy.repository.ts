@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '@twofold/platform/db';
-import type { AuthMethodCode } from '@twofold/directory/domain';
 import type { TenantTierCode } from '@twofold/tenancy/contracts';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 export interface TenantMethodSettings {
   tier: TenantTierCode;
@@ -29,7 +29,7 @@ export class MethodPolicyRepository {
     return row.phoneDefaultRegion;
   }
 
-  async list(scope: TenantScope): Promise<{ method: AuthMethodCode; enabled: boolean }[]> {
+  async list(scope: TenantScope): Promise<{ method: AuthMethod; enabled: boolean }[]> {
     return scope.tx.tenantMethodPolicy.findMany({
       where: { tenantId: scope.tenantId },
       select: { method: true, enabled: true },
@@ -42,7 +42,7 @@ export class MethodPolicyRepository {
       .$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('method_policy:' || ${scope.tenantId}, 0))`;
   }
 
-  async set(scope: TenantScope, method: AuthMethodCode, enabled: boolean): Promise<void> {
+  async set(scope: TenantScope, method: AuthMethod, enabled: boolean): Promise<void> {
     await scope.tx.tenantMethodPolicy.upsert({
       where: { tenantId_method: { tenantId: scope.tenantId, method } },
       create: { tenantId: scope.tenantId, method, enabled },

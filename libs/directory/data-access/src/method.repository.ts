@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '@twofold/platform/db';
-import type { AuthMethodCode } from '@twofold/directory/domain';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 export interface MethodRow {
-  method: AuthMethodCode;
+  method: AuthMethod;
   phone: string | null;
   createdAt: Date;
 }
@@ -19,7 +19,7 @@ export class MethodRepository {
     });
   }
 
-  async add(scope: TenantScope, userId: string, method: AuthMethodCode, phone: string | null): Promise<MethodRow> {
+  async add(scope: TenantScope, userId: string, method: AuthMethod, phone: string | null): Promise<MethodRow> {
     return scope.tx.userMethod.create({
       data: { tenantId: scope.tenantId, userId, method, phone },
       select: { method: true, phone: true, createdAt: true },
@@ -27,7 +27,7 @@ export class MethodRepository {
   }
 
   /** Registers methods the user may already have (device activation): existing rows are kept. */
-  async ensure(scope: TenantScope, userId: string, methods: readonly AuthMethodCode[]): Promise<void> {
+  async ensure(scope: TenantScope, userId: string, methods: readonly AuthMethod[]): Promise<void> {
     await scope.tx.userMethod.createMany({
       data: methods.map((method) => ({ tenantId: scope.tenantId, userId, method })),
       skipDuplicates: true,
@@ -35,7 +35,7 @@ export class MethodRepository {
   }
 
   /** Removes the given methods, or every method of the user when `methods` is omitted. */
-  async remove(scope: TenantScope, userId: string, methods?: readonly AuthMethodCode[]): Promise<number> {
+  async remove(scope: TenantScope, userId: string, methods?: readonly AuthMethod[]): Promise<number> {
     const { count } = await scope.tx.userMethod.deleteMany({
       where: { tenantId: scope.tenantId, userId, ...(methods ? { method: { in: [...methods] } } : {}) },
     });

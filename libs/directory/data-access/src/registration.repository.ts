@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '@twofold/platform/db';
-import type { AuthMethodCode, RegistrationReasonCode } from '@twofold/directory/domain';
+import type { RegistrationReasonCode } from '@twofold/directory/domain';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 /** The part of a user that methods and registration read and change. */
 export interface UserRegistrationState {
   id: string;
   userName: string;
   mfaEnabled: boolean;
-  defaultMethod: AuthMethodCode | null;
+  defaultMethod: AuthMethod | null;
   registrationReasons: RegistrationReasonCode[];
 }
 
@@ -30,7 +31,7 @@ export class RegistrationRepository {
   async setState(
     scope: TenantScope,
     userId: string,
-    state: { defaultMethod: AuthMethodCode | null; registrationReasons: RegistrationReasonCode[] },
+    state: { defaultMethod: AuthMethod | null; registrationReasons: RegistrationReasonCode[] },
   ): Promise<void> {
     await scope.tx.user.updateMany({ where: { tenantId: scope.tenantId, id: userId }, data: state });
   }
@@ -39,7 +40,7 @@ export class RegistrationRepository {
    * R20, in one statement: every user whose default was `method` loses that default and gets the
    * reason `method_disabled`. Returns how many users were flagged.
    */
-  async flagDefaultMethodDisabled(scope: TenantScope, method: AuthMethodCode): Promise<number> {
+  async flagDefaultMethodDisabled(scope: TenantScope, method: AuthMethod): Promise<number> {
     return scope.tx.$executeRaw`
       UPDATE users
          SET default_method = NULL,

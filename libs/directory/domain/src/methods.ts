@@ -1,20 +1,17 @@
+import { AUTH_METHODS, AuthMethod } from '@twofold/directory/contracts';
 import type { TenantTierCode } from '@twofold/tenancy/contracts';
 import { DirectoryErrors } from './directory.errors';
 
-/** R11, in the order defaults are chosen when the user has none (strongest first). */
-export const AUTH_METHODS = ['app_notification', 'app_code', 'oath_token', 'sms', 'voice', 'app_password'] as const;
-export type AuthMethodCode = (typeof AUTH_METHODS)[number];
-
 /** Methods that deliver a code to a phone number. */
-export const PHONE_METHODS: readonly AuthMethodCode[] = ['sms', 'voice'];
+export const PHONE_METHODS: readonly AuthMethod[] = ['sms', 'voice'];
 /** Methods that come with an authenticator-app activation. */
-export const APP_METHODS: readonly AuthMethodCode[] = ['app_notification', 'app_code'];
+export const APP_METHODS: readonly AuthMethod[] = ['app_notification', 'app_code'];
 /** R9: security defaults allow the authenticator app only. */
-export const FREE_TIER_METHODS: readonly AuthMethodCode[] = APP_METHODS;
+export const FREE_TIER_METHODS: readonly AuthMethod[] = APP_METHODS;
 /** App passwords serve only non-browser clients (R17): never a second factor to prompt for. */
-export const INTERACTIVE_METHODS: readonly AuthMethodCode[] = AUTH_METHODS.filter((m) => m !== 'app_password');
+export const INTERACTIVE_METHODS: readonly AuthMethod[] = AUTH_METHODS.filter((m) => m !== 'app_password');
 
-export type MethodPolicy = Record<AuthMethodCode, boolean>;
+export type MethodPolicy = Record<AuthMethod, boolean>;
 
 /**
  * The tenant's effective policy: a stored row says enabled/disabled, no row means enabled (R20);
@@ -22,7 +19,7 @@ export type MethodPolicy = Record<AuthMethodCode, boolean>;
  */
 export function effectivePolicy(
   tier: TenantTierCode,
-  stored: ReadonlyArray<{ method: AuthMethodCode; enabled: boolean }>,
+  stored: ReadonlyArray<{ method: AuthMethod; enabled: boolean }>,
 ): MethodPolicy {
   const rows = new Map(stored.map((r) => [r.method, r.enabled]));
   return Object.fromEntries(
@@ -37,8 +34,8 @@ export function effectivePolicy(
 export function planPolicyChange(
   tier: TenantTierCode,
   current: MethodPolicy,
-  change: Partial<Record<AuthMethodCode, boolean>>,
-): { newlyDisabled: AuthMethodCode[] } {
+  change: Partial<Record<AuthMethod, boolean>>,
+): { newlyDisabled: AuthMethod[] } {
   for (const m of AUTH_METHODS) {
     if (change[m] === true && tier === 'free' && !FREE_TIER_METHODS.includes(m)) {
       throw DirectoryErrors.freeTierMethodNotAllowed(m);
@@ -48,7 +45,7 @@ export function planPolicyChange(
 }
 
 /** A method the policy does not allow cannot be registered or made the default. */
-export function assertMethodAllowed(tier: TenantTierCode, policy: MethodPolicy, method: AuthMethodCode): void {
+export function assertMethodAllowed(tier: TenantTierCode, policy: MethodPolicy, method: AuthMethod): void {
   if (tier === 'free' && !FREE_TIER_METHODS.includes(method)) throw DirectoryErrors.freeTierMethodNotAllowed(method);
   if (!policy[method]) throw DirectoryErrors.methodDisabled(method);
 }
@@ -59,11 +56,11 @@ export function assertMethodAllowed(tier: TenantTierCode, policy: MethodPolicy, 
  * AUTH_METHODS order, otherwise none.
  */
 export function resolveDefaultMethod(
-  current: AuthMethodCode | null,
-  registered: readonly AuthMethodCode[],
+  current: AuthMethod | null,
+  registered: readonly AuthMethod[],
   policy: MethodPolicy,
-): AuthMethodCode | null {
-  const usable = (m: AuthMethodCode) => registered.includes(m) && policy[m] && INTERACTIVE_METHODS.includes(m);
+): AuthMethod | null {
+  const usable = (m: AuthMethod) => registered.includes(m) && policy[m] && INTERACTIVE_METHODS.includes(m);
   if (current && usable(current)) return current;
   return AUTH_METHODS.find(usable) ?? null;
 }

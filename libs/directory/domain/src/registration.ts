@@ -1,5 +1,5 @@
-import type { AuthMethodCode } from './methods';
 import { INTERACTIVE_METHODS } from './methods';
+import { AuthMethod } from '@twofold/directory/contracts';
 
 /** R19 reasons, in the order the API lists them. */
 export const REGISTRATION_REASONS = [
@@ -34,7 +34,7 @@ export interface RegistrationView {
 }
 
 /** Interactive second factors the user can be prompted for (app passwords do not count, R17). */
-export function hasUsableMethod(registered: readonly AuthMethodCode[]): boolean {
+export function hasUsableMethod(registered: readonly AuthMethod[]): boolean {
   return registered.some((m) => INTERACTIVE_METHODS.includes(m));
 }
 
@@ -45,7 +45,7 @@ export function hasUsableMethod(registered: readonly AuthMethodCode[]): boolean 
 export function registrationView(
   stored: readonly RegistrationReasonCode[],
   mfaEnabled: boolean,
-  registered: readonly AuthMethodCode[],
+  registered: readonly AuthMethod[],
 ): RegistrationView {
   const reasons = new Set<RegistrationReasonCode>(stored.filter((r) => r !== 'mfa_enabled_nothing_registered'));
   if (mfaEnabled && !hasUsableMethod(registered)) reasons.add('mfa_enabled_nothing_registered');
@@ -60,8 +60,8 @@ export function registrationView(
  */
 export function reasonsAfterChange(
   stored: readonly RegistrationReasonCode[],
-  registered: readonly AuthMethodCode[],
-  defaultMethod: AuthMethodCode | null,
+  registered: readonly AuthMethod[],
+  defaultMethod: AuthMethod | null,
 ): RegistrationReasonCode[] {
   return stored.filter((r) => {
     if (r === 'mfa_enabled_nothing_registered') return false;

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsIP, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { AUTH_METHOD_CODES, AuthMethodName } from '@twofold/authentication/domain';
 import type { AuthenticationView } from '../authentications.service';
 import { IdField } from '@twofold/platform/http';
+import { AUTH_METHODS, AuthMethod } from '@twofold/directory/contracts';
 
 export class StartAuthenticationDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The user (or give `userName`).' })
@@ -17,10 +17,10 @@ export class StartAuthenticationDto {
   @MaxLength(256)
   userName?: string;
 
-  @ApiPropertyOptional({ enum: AUTH_METHOD_CODES, description: 'Defaults to the user’s default method.' })
+  @ApiPropertyOptional({ enum: AUTH_METHODS, description: 'Defaults to the user’s default method.' })
   @IsOptional()
-  @IsIn(AUTH_METHOD_CODES)
-  method?: AuthMethodName;
+  @IsIn(AUTH_METHODS)
+  method?: AuthMethod;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Needed when the tenant has several providers.' })
   @IsOptional()
@@ -78,12 +78,12 @@ export class VerifyAuthenticationDto {
 
 export class ResendAuthenticationDto {
   @ApiPropertyOptional({
-    enum: AUTH_METHOD_CODES,
+    enum: AUTH_METHODS,
     description: 'R14: switch to another registered method; omit to resend.',
   })
   @IsOptional()
-  @IsIn(AUTH_METHOD_CODES)
-  method?: AuthMethodName;
+  @IsIn(AUTH_METHODS)
+  method?: AuthMethod;
 }
 
 export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'undelivered', 'failed', 'refused'] as const;
@@ -108,7 +108,7 @@ export class DeliveryDto {
 export class AuthenticationDto implements AuthenticationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['pending', 'approved', 'denied'] }) status!: 'pending' | 'approved' | 'denied';
-  @ApiProperty({ enum: AUTH_METHOD_CODES }) method!: AuthMethodName;
+  @ApiProperty({ enum: AUTH_METHODS }) method!: AuthMethod;
   @ApiProperty() expiresAt!: Date;
   @ApiPropertyOptional({
     description:

@@ -2,18 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { MethodRow } from '@twofold/directory/data-access';
 import {
-  AUTH_METHODS,
-  AuthMethodCode,
   POLICY_REGISTRATION_REASONS,
   PolicyRegistrationReason,
   REGISTRATION_REASONS,
   RegistrationReasonCode,
 } from '@twofold/directory/domain';
+import { AUTH_METHODS, AuthMethod } from '@twofold/directory/contracts';
 
 export class RegisterMethodDto {
   @ApiProperty({ enum: AUTH_METHODS, description: 'R11' })
   @IsIn(AUTH_METHODS)
-  method!: AuthMethodCode;
+  method!: AuthMethod;
 
   @ApiPropertyOptional({
     example: '+14255550100',
@@ -28,18 +27,18 @@ export class RegisterMethodDto {
 export class SetDefaultMethodDto {
   @ApiProperty({ enum: AUTH_METHODS, description: 'A registered method that the tenant policy allows.' })
   @IsIn(AUTH_METHODS)
-  method!: AuthMethodCode;
+  method!: AuthMethod;
 }
 
 export class MethodDto {
-  @ApiProperty({ enum: AUTH_METHODS }) method!: AuthMethodCode;
+  @ApiProperty({ enum: AUTH_METHODS }) method!: AuthMethod;
   @ApiPropertyOptional({ example: '+14255550100', description: 'sms and voice only (E.164).' }) phoneNumber?: string;
   @ApiProperty() createdAt!: Date;
 }
 
 export class MethodListDto {
   @ApiProperty({ type: [MethodDto] }) items!: MethodDto[];
-  @ApiProperty({ enum: AUTH_METHODS, nullable: true, type: String }) defaultMethod!: AuthMethodCode | null;
+  @ApiProperty({ enum: AUTH_METHODS, nullable: true, type: String }) defaultMethod!: AuthMethod | null;
 }
 
 export class RegistrationDto {
