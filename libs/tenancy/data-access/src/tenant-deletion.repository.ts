@@ -12,7 +12,7 @@ import type { MoneyFacts } from '@twofold/tenancy/domain';
 export const PURGED_TABLES: readonly { table: string; key: string }[] = [
   { table: 'message_status_events', key: 'id' },
   { table: 'messages', key: 'id' },
-  { table: 'authentication_records', key: '(occurred_at, id)' },
+  { table: 'authentication_records', key: 'occurred_at, id' },
   { table: 'authentications', key: 'id' },
   { table: 'app_passwords', key: 'id' },
   { table: 'device_activations', key: 'id' },
@@ -120,7 +120,7 @@ export class TenantDeletionRepository {
       const deleted = await this.db.inTenantSql(tenantId, async (scope) => {
         const rows = await scope.query<{ n: number }>(
           `WITH gone AS (
-             DELETE FROM ${table} WHERE tenant_id = $1::uuid AND ${key} IN (
+             DELETE FROM ${table} WHERE tenant_id = $1::uuid AND (${key}) IN (
                SELECT ${key} FROM ${table} WHERE tenant_id = $1::uuid LIMIT $2)
              RETURNING 1)
            SELECT count(*)::int AS n FROM gone`,
