@@ -31,23 +31,39 @@ describe('cross-tenant matrix: another tenant’s object is 404', () => {
     expect(covered).toEqual(documented);
   });
 
-  it.each(cases)('$method $path with tenant B’s key and tenant A’s ids → 404', async (c) => {
-    const url = urls[c.feature]?.[c.path];
-    if (!url) throw new Error(`feature "${c.feature}" seeded no URL for ${c.path}`);
-    const target = c.asOperator === 'query' ? `${url}?tenantId=${b.id}` : url;
-    let req = h
-      .http()
-      [c.method](target)
-      .set(bearer(c.asOperator ? OPERATOR_KEY : b.apiKey));
-    const body = c.asOperator === 'body' ? { ...c.body, tenantId: b.id } : c.body;
-    if (body) req = req.send(body);
-    const res = await req;
-    expect({ status: res.status, code: res.body.code }).toEqual({
-      status: 404,
-      code: expect.stringMatching(/not_found$/),
-    });
-    expect(res.body.correlationId).toBeDefined();
-  });
+  it.each(cases.filter((c) => c.operatorOnly))(
+    '$method $path (operator only) with tenant B’s key → 403 operator_key_required',
+    async (c) => {
+      const url = urls[c.feature]?.[c.path];
+      if (!url) throw new Error(`feature "${c.feature}" seeded no URL for ${c.path}`);
+      let req = h.http()[c.method](url).set(bearer(b.apiKey));
+      if (c.body) req = req.send(c.body);
+      const res = await req;
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 403, code: 'operator_key_required' });
+      expect(res.body.correlationId).toBeDefined();
+    },
+  );
+
+  it.each(cases.filter((c) => !c.operatorOnly))(
+    '$method $path with tenant B’s key and tenant A’s ids → 404',
+    async (c) => {
+      const url = urls[c.feature]?.[c.path];
+      if (!url) throw new Error(`feature "${c.feature}" seeded no URL for ${c.path}`);
+      const target = c.asOperator === 'query' ? `${url}?tenantId=${b.id}` : url;
+      let req = h
+        .http()
+        [c.method](target)
+        .set(bearer(c.asOperator ? OPERATOR_KEY : b.apiKey));
+      const body = c.asOperator === 'body' ? { ...c.body, tenantId: b.id } : c.body;
+      if (body) req = req.send(body);
+      const res = await req;
+      expect({ status: res.status, code: res.body.code }).toEqual({
+        status: 404,
+        code: expect.stringMatching(/not_found$/),
+      });
+      expect(res.body.correlationId).toBeDefined();
+    },
+  );
 
   it('left tenant A’s objects untouched', async () => {
     for (const f of FEATURES) await f.verifyUntouched?.(h, a, urls[f.name] ?? {});

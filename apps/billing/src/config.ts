@@ -37,6 +37,12 @@ const billingWorkerSchema = workerConfigSchema.merge(stripeConfigSchema).extend(
   BILLING_STRIPE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** How long claimed usage rows are withheld from other passes while their Stripe calls run (ms). */
   BILLING_CLAIM_LEASE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(300_000),
+  /**
+   * Tenant deletion (docs/decisions/0026): how often the scheduled job looks for tenants whose grace
+   * is over (ms; 0 = this process does not schedule it), and rows deleted per statement.
+   */
+  TENANT_DELETION_EVERY_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  TENANT_DELETION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1_000),
 });
 
 const billingHttpSchema = billingConfigSchema.merge(stripeConfigSchema);

@@ -31,7 +31,7 @@ export interface BillingHarness {
 
 /** The billing HTTP app and a billing worker context (loop off: tests call pass()) on a fresh database. */
 export async function startBilling(
-  options: { batchSize?: number; stripeTimeoutMs?: number } = {},
+  options: { batchSize?: number; stripeTimeoutMs?: number; workerEnv?: Record<string, string> } = {},
 ): Promise<BillingHarness> {
   const db = await createTestDatabase();
   const stripe = await startFakeStripe();
@@ -54,7 +54,10 @@ export async function startBilling(
   await app.getHttpAdapter().getInstance().ready();
   const { AppWorkerModule } = await import('../src/worker.module');
   const worker = await NestFactory.createApplicationContext(
-    AppWorkerModule.forRoot(loadWorkerConfig({ ...env, BILLING_LOOP_INTERVAL_MS: '0' })),
+    // Loop and scheduled tenant deletion off: tests call pass() and TenantDeletion.run().
+    AppWorkerModule.forRoot(
+      loadWorkerConfig({ ...env, BILLING_LOOP_INTERVAL_MS: '0', TENANT_DELETION_EVERY_MS: '0', ...options.workerEnv }),
+    ),
     { logger: false },
   );
   await worker.init();

@@ -325,3 +325,21 @@ describe('per-sender rate limit', () => {
     expect(rate).toBeLessThan(22);
   });
 });
+
+it('docs/decisions/0026: a suspended tenant’s queued SMS and calls are refused before Twilio (tenant_suspended); resumed, it sends again', async () => {
+  const suspended = await createTenant(h);
+  await adminQuery(h.db, `UPDATE tenants SET suspended_at = now(), suspension_reason = 'test' WHERE id = $1`, [
+    suspended,
+  ]);
+  const sms = await queueMessage(h, suspended, US_PHONE);
+  const call = await queueMessage(h, suspended, US_PHONE, 'voice', { callerId: '+12025550100' });
+  for (const m of [sms, call]) {
+    const row = await untilStatus(h, m.messageId, ['refused', 'failed', 'sent']);
+    expect(row).toMatchObject({ status: 'refused', error_code: 'tenant_suspended', twilio_sid: null });
+  }
+  expect(requestsTo(US_PHONE)).toHaveLength(0);
+
+  await adminQuery(h.db, `UPDATE tenants SET suspended_at = NULL, suspension_reason = NULL WHERE id = $1`, [suspended]);
+  const after = await queueMessage(h, suspended, US_PHONE);
+  expect((await untilStatus(h, after.messageId, ['sent', 'delivered', 'refused', 'failed'])).status).toBe('sent');
+});

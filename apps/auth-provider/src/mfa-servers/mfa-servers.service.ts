@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
+import { tenantSuspended } from '@twofold/platform/auth';
 import { SlidingWindowLimiter } from '@twofold/platform/queue';
 import {
   ActivationCredentialRepository,
@@ -140,6 +141,8 @@ export class MfaServersService {
     if (!found || !isActivationCredentialUsable(found, this.clock.now())) {
       throw ProviderErrors.activationCredentialInvalid();
     }
+    // docs/decisions/0026: a usable credential of a suspended tenant is refused, and stays usable.
+    if (found.tenantSuspended) throw tenantSuspended();
     const serverCredential = formatServerCredential(randomBytes(CREDENTIAL_SECRET_BYTES));
     return this.db.inTenant(found.tenantId, async (scope) => {
       // Same lock order as a re-link (provider, then credentials/servers): a server activated

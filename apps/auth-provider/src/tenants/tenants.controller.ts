@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -13,7 +14,14 @@ import { CorrelationId, IdParam } from '@twofold/platform/http';
 import { TenancyErrorCode } from '@twofold/tenancy/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { CreatedTenantDto, CreateTenantDto, TenantDto, toTenantDto, UpdateTenantDto } from './dto/tenant.dto';
+import {
+  CreatedTenantDto,
+  CreateTenantDto,
+  SuspendTenantDto,
+  TenantDto,
+  toTenantDto,
+  UpdateTenantDto,
+} from './dto/tenant.dto';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
@@ -36,15 +44,77 @@ export class TenantsController {
   }
 
   @Get(':id')
-  @RequiresKey('tenant')
-  @ApiOperation({ summary: 'Read the caller’s own tenant.' })
+  @RequiresKey('tenant', 'operator')
+  @ApiOperation({
+    summary: 'Read the caller’s own tenant (tenant key), or any tenant with its lifecycle state (operator key).',
+  })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async get(
-    @TenantId() tenantId: string,
+    @CurrentPrincipal() principal: Principal,
     @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
   ): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.get(tenantId, id));
+    const caller = principal.kind === 'operator' ? null : principal.tenantId;
+    return toTenantDto(await this.tenants.get(caller, id));
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @RequiresKey('operator')
+  @ApiOperation({
+    summary:
+      'Suspend a tenant (platform operator key): every API key, MFA server credential and activation credential ' +
+      'of it is refused with 403 `tenant_suspended` until it is resumed. Nothing is deleted (docs/decisions/0026).',
+  })
+  @ApiOkResponse({ type: TenantDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`tenant_deletion_started`' })
+  async suspend(
+    @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
+    @Body() body: SuspendTenantDto,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<TenantDto> {
+    return toTenantDto(await this.tenants.suspend(id, body.reason, actorOf(principal), correlationId));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @RequiresKey('operator')
+  @ApiOperation({
+    summary:
+      'Resume a suspended tenant (platform operator key); cancels a scheduled deletion while its grace lasts. ' +
+      'Its credentials work again at once.',
+  })
+  @ApiOkResponse({ type: TenantDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`tenant_deletion_started`' })
+  async resume(
+    @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<TenantDto> {
+    return toTenantDto(await this.tenants.resume(id, actorOf(principal), correlationId));
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @RequiresKey('operator')
+  @ApiOperation({
+    summary:
+      'Schedule a tenant’s deletion after TENANT_DELETION_GRACE_DAYS (platform operator key). It is suspended at ' +
+      'once; resume cancels the deletion during the grace. Then the billing worker deletes its personal data once ' +
+      'its usage is reported and its last month closed, keeping a tombstone and the billing rows.',
+  })
+  @ApiAcceptedResponse({ type: TenantDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: '`tenant_deletion_started`' })
+  async remove(
+    @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<TenantDto> {
+    return toTenantDto(await this.tenants.scheduleDeletion(id, actorOf(principal), correlationId));
   }
 
   @Patch(':id')

@@ -3,15 +3,18 @@ import { HIGH_RISK_COUNTRIES } from '@twofold/delivery/contracts';
 import { APP_CONFIG } from '@twofold/platform/config';
 import { ValidationError } from '@twofold/platform/errors';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DbService } from '@twofold/platform/db';
+import { Clock, DbService, TenantScope } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { ApiKeyRepository, AuditLogRepository, TenantRepository, TenantRow } from '@twofold/tenancy/data-access';
 import {
   API_KEY_SECRET_BYTES,
   apiKeyDisplayPrefix,
+  canResume,
+  deletionDueAt,
   formatApiKey,
   hashApiKey,
   TenancyErrors,
+  tenantState,
 } from '@twofold/tenancy/domain';
 import type { AuthProviderConfig } from '../config';
 import type { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto';
@@ -23,6 +26,7 @@ export class TenantsService {
     private readonly tenants: TenantRepository,
     private readonly apiKeys: ApiKeyRepository,
     private readonly audit: AuditLogRepository,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AuthProviderConfig,
   ) {}
 
@@ -52,12 +56,100 @@ export class TenantsService {
     });
   }
 
-  /** A tenant key reads only its own tenant; any other id answers 404. */
-  async get(callerTenantId: string, id: string): Promise<TenantRow> {
-    if (id !== callerTenantId) throw TenancyErrors.tenantNotFound();
-    const tenant = await this.db.inTenant(callerTenantId, (scope) => this.tenants.find(scope));
+  /** A tenant key reads only its own tenant; any other id answers 404. The operator reads any (null caller). */
+  async get(callerTenantId: string | null, id: string): Promise<TenantRow> {
+    if (callerTenantId !== null && id !== callerTenantId) throw TenancyErrors.tenantNotFound();
+    const tenant = await this.db.inTenant(id, (scope) => this.tenants.find(scope));
     if (!tenant) throw TenancyErrors.tenantNotFound();
     return tenant;
+  }
+
+  /**
+   * docs/decisions/0026: the operator suspends a tenant. Every credential of it is refused from the
+   * next request on (the lookups read the tenant row, no cache); nothing is deleted. Suspending a
+   * suspended tenant changes nothing (and writes no audit entry).
+   */
+  async suspend(id: string, reason: string, actor: Actor, correlationId: string): Promise<TenantRow> {
+    return this.changeLifecycle(id, async (scope, current) => {
+      if (current.suspendedAt) return current;
+      const updated = await this.tenants.setLifecycle(scope, {
+        suspendedAt: this.clock.now(),
+        suspensionReason: reason,
+      });
+      await this.audit.record(scope, actor, {
+        action: 'tenant.suspend',
+        targetType: 'tenant',
+        targetId: id,
+        correlationId,
+        details: { before: { state: tenantState(current) }, after: { state: tenantState(updated) }, reason },
+      });
+      return updated;
+    });
+  }
+
+  /** Lifts a suspension, and cancels a scheduled deletion while its grace lasts. Works at once. */
+  async resume(id: string, actor: Actor, correlationId: string): Promise<TenantRow> {
+    return this.changeLifecycle(id, async (scope, current) => {
+      if (!current.suspendedAt && !current.deletionDueAt) return current;
+      const updated = await this.tenants.setLifecycle(scope, {
+        suspendedAt: null,
+        suspensionReason: null,
+        deletionDueAt: null,
+      });
+      await this.audit.record(scope, actor, {
+        action: 'tenant.resume',
+        targetType: 'tenant',
+        targetId: id,
+        correlationId,
+        details: {
+          before: { state: tenantState(current), deletionDueAt: current.deletionDueAt?.toISOString() ?? null },
+          after: { state: tenantState(updated) },
+        },
+      });
+      return updated;
+    });
+  }
+
+  /**
+   * Schedules the deletion TENANT_DELETION_GRACE_DAYS ahead and suspends the tenant at once; the
+   * billing worker's job deletes it after the grace (docs/decisions/0026). Asking again keeps the
+   * first date.
+   */
+  async scheduleDeletion(id: string, actor: Actor, correlationId: string): Promise<TenantRow> {
+    return this.changeLifecycle(id, async (scope, current) => {
+      if (current.deletionDueAt) return current;
+      const now = this.clock.now();
+      const updated = await this.tenants.setLifecycle(scope, {
+        suspendedAt: current.suspendedAt ?? now,
+        suspensionReason: current.suspendedAt ? current.suspensionReason : 'deletion scheduled',
+        deletionDueAt: deletionDueAt(now, this.config.TENANT_DELETION_GRACE_DAYS),
+      });
+      await this.audit.record(scope, actor, {
+        action: 'tenant.deletion_schedule',
+        targetType: 'tenant',
+        targetId: id,
+        correlationId,
+        details: {
+          before: { state: tenantState(current) },
+          after: { state: tenantState(updated), deletionDueAt: updated.deletionDueAt?.toISOString() ?? null },
+          graceDays: this.config.TENANT_DELETION_GRACE_DAYS,
+        },
+      });
+      return updated;
+    });
+  }
+
+  /** The tenant row locked for the change; a deletion that started cannot be changed any more. */
+  private changeLifecycle(
+    id: string,
+    change: (scope: TenantScope, current: TenantRow) => Promise<TenantRow>,
+  ): Promise<TenantRow> {
+    return this.db.inTenant(id, async (scope) => {
+      const current = await this.tenants.findForUpdate(scope);
+      if (!current) throw TenancyErrors.tenantNotFound();
+      if (!canResume(current)) throw TenancyErrors.tenantDeletionStarted();
+      return change(scope, current);
+    });
   }
 
   async update(

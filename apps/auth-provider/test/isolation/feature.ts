@@ -12,6 +12,12 @@ export interface IsolationCase {
    * (`?tenantId=` or the body's `tenantId`) and tenant A's ids.
    */
   asOperator?: 'query' | 'body';
+  /**
+   * An operation on a tenant itself that only the platform operator may call (docs/decisions/0026):
+   * tenant B's key gets 403 `operator_key_required` (not 404: the operation exists for no tenant key)
+   * and tenant A is unchanged.
+   */
+  operatorOnly?: true;
 }
 
 /**

@@ -189,6 +189,10 @@ export class SendingService {
           const message = byId.get(item.messageId.toLowerCase());
           const recipient = recipients.get(item.messageId.toLowerCase());
           if (!message || !recipient) return null;
+          // docs/decisions/0026: a suspended tenant's queued codes are refused here, before Twilio.
+          if (settings.tenantSuspended) {
+            return { message, settings, routing: { ok: false, failure: DeliveryFailure.TenantSuspended } };
+          }
           if (!recipient.ok) return { message, settings, routing: recipient };
           // The tenant may have removed the country since the start (or a fallback call goes there).
           if (!settings.deliveryCountries.includes(recipient.recipient.country as string)) {

@@ -9,7 +9,7 @@ WITH codes AS (
               m.channel::text AS channel, m.status::text AS status, m.to_phone AS "toPhone", m.country,
               m.twilio_sid AS "twilioSid", t.sms_fallback_to_voice AS "smsFallbackToVoice",
               t.sms_template AS "smsTemplate", t.delivery_countries AS "deliveryCountries",
-              codes.list AS "shortCodes"
+              t.suspended_at IS NOT NULL AS "tenantSuspended", codes.list AS "shortCodes"
          FROM messages m LEFT JOIN tenants t ON t.id = m.tenant_id CROSS JOIN codes
         WHERE m.tenant_id = $1::uuid AND m.id = ANY($2::uuid[]);
 

@@ -7,6 +7,8 @@ export interface TenantDeliverySettings {
   smsTemplate: string | null;
   /** Where the tenant's codes may go (docs/decisions/0019); the worker checks it once more. */
   deliveryCountries: string[];
+  /** docs/decisions/0026: a suspended tenant's queued codes are not sent (nor charged by the carrier). */
+  tenantSuspended: boolean;
 }
 
 /**
@@ -21,9 +23,11 @@ export class DeliveryOutcomeRepository {
   async settings(scope: TenantScope): Promise<TenantDeliverySettings> {
     const row = await scope.tx.tenant.findFirst({
       where: { id: scope.tenantId },
-      select: { smsFallbackToVoice: true, smsTemplate: true, deliveryCountries: true },
+      select: { smsFallbackToVoice: true, smsTemplate: true, deliveryCountries: true, suspendedAt: true },
     });
-    return row ?? { smsFallbackToVoice: false, smsTemplate: null, deliveryCountries: [] };
+    if (!row) return { smsFallbackToVoice: false, smsTemplate: null, deliveryCountries: [], tenantSuspended: false };
+    const { suspendedAt, ...settings } = row;
+    return { ...settings, tenantSuspended: suspendedAt !== null };
   }
 
   /** Sets the record's delivery status (a no-op while the authentication has no record yet). */

@@ -13,6 +13,7 @@ interface MessageRow extends MessageToSend {
   smsFallbackToVoice: boolean | null;
   smsTemplate: string | null;
   deliveryCountries: string[] | null;
+  tenantSuspended: boolean | null;
   /** JSON array of the enabled short codes, the same on every row. */
   shortCodes: string;
 }
@@ -57,7 +58,7 @@ export class SendingSqlRepository {
               m.channel::text AS channel, m.status::text AS status, m.to_phone AS "toPhone", m.country,
               m.twilio_sid AS "twilioSid", t.sms_fallback_to_voice AS "smsFallbackToVoice",
               t.sms_template AS "smsTemplate", t.delivery_countries AS "deliveryCountries",
-              codes.list AS "shortCodes"
+              t.suspended_at IS NOT NULL AS "tenantSuspended", codes.list AS "shortCodes"
          FROM messages m LEFT JOIN tenants t ON t.id = m.tenant_id CROSS JOIN codes
         WHERE m.tenant_id = $1::uuid AND m.id = ANY($2::uuid[])`,
       [scope.tenantId, ids],
@@ -67,6 +68,7 @@ export class SendingSqlRepository {
       smsFallbackToVoice: first?.smsFallbackToVoice ?? false,
       smsTemplate: first?.smsTemplate ?? null,
       deliveryCountries: first?.deliveryCountries ?? [],
+      tenantSuspended: first?.tenantSuspended ?? false,
     };
     const shortCodes = new Map<string, PoolEntry[]>();
     const codes = first
@@ -77,8 +79,14 @@ export class SendingSqlRepository {
       shortCodes.set(c.country, [...(shortCodes.get(c.country) ?? []), entry]);
     }
     const messages = rows.map(
-      ({ smsFallbackToVoice: _f, smsTemplate: _t, deliveryCountries: _d, shortCodes: _c, ...message }): MessageToSend =>
-        message,
+      ({
+        smsFallbackToVoice: _f,
+        smsTemplate: _t,
+        deliveryCountries: _d,
+        tenantSuspended: _s,
+        shortCodes: _c,
+        ...message
+      }): MessageToSend => message,
     );
     return { settings, messages, shortCodes };
   }

@@ -12,6 +12,8 @@ export enum DeliveryFailure {
   CodeUnreadable = 'code_unreadable',
   ProviderRejected = 'provider_rejected',
   ProviderUnavailable = 'provider_unavailable',
+  /** docs/decisions/0026: the operator suspended the tenant after the code was queued; nothing is sent. */
+  TenantSuspended = 'tenant_suspended',
 }
 
 export type ShortCodeCountry = 'US' | 'CA';
@@ -46,6 +48,7 @@ export const REFUSALS: ReadonlySet<string> = new Set<string>([
   DeliveryFailure.TollFraudRisk,
   DeliveryFailure.TollFreeSms,
   DeliveryFailure.CountryNotAllowed,
+  DeliveryFailure.TenantSuspended,
 ]);
 
 /** R21/R22: which short-code pool serves a country. Only the US and Canada have one. */

@@ -80,6 +80,8 @@ export class ApiKeyGuard extends PassportAuthGuard('bearer') implements CanActiv
   }
 
   override handleRequest<T>(error: unknown, user: T): T {
+    // A verifier's own refusal (tenant_suspended) keeps its code; anything else is a plain 401.
+    if (error instanceof DomainError && error.code === CommonErrorCode.TenantSuspended) throw error;
     if (error || !user) {
       throw new DomainError(
         CommonErrorCode.Unauthorized,

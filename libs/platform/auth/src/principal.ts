@@ -1,3 +1,5 @@
+import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
+
 /** Who is calling. Taken from the credential only, never from the body or the path (STYLE: tenancy 1). */
 export type Principal =
   | { kind: 'operator' }
@@ -14,6 +16,19 @@ export type PrincipalKind = Principal['kind'];
 export interface CredentialVerifier {
   readonly prefix: string;
   verify(rawCredential: string): Promise<Principal | null>;
+}
+
+/**
+ * docs/decisions/0026: thrown by a verifier whose credential is valid but whose tenant the operator
+ * suspended. The guard answers 403 `tenant_suspended` (not 401: the credential itself is fine and
+ * works again the moment the tenant is resumed).
+ */
+export function tenantSuspended(): DomainError {
+  return new DomainError(
+    CommonErrorCode.TenantSuspended,
+    'forbidden',
+    'This tenant is suspended by the platform operator; its API keys and server credentials are refused until it is resumed.',
+  );
 }
 
 export const CREDENTIAL_VERIFIERS = Symbol('CREDENTIAL_VERIFIERS');

@@ -139,6 +139,8 @@ export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema)
   SMS_VELOCITY_MAX_PER_HOUR: int(1, 1_000_000).default(5_000),
   /** The n-th different number under one 6-digit prefix within 10 minutes trips the same cap. */
   SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
+  /** docs/decisions/0026: days between an operator's DELETE of a tenant and its deletion (resume cancels it). */
+  TENANT_DELETION_GRACE_DAYS: int(0, 365).default(30),
 });
 
 /** Twilio (delivery): the API account, and the public URL Twilio calls back and signs. */

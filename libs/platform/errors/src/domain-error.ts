@@ -44,6 +44,8 @@ export enum CommonErrorCode {
   TenantKeyRequired = 'tenant_key_required',
   MfaServerCredentialRequired = 'mfa_server_credential_required',
   HttpsRequired = 'https_required',
+  /** docs/decisions/0026: the operator suspended the tenant; every credential of it is refused. */
+  TenantSuspended = 'tenant_suspended',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
   Conflict = 'conflict',

@@ -20,6 +20,8 @@ export interface ActivationCredentialLookup {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  /** docs/decisions/0026: the credential's tenant is suspended (read in the same call). */
+  tenantSuspended: boolean;
 }
 
 /** Never the credential hash. */
@@ -119,8 +121,9 @@ export class ActivationCredentialRepository {
         expires_at: Date;
         used_at: Date | null;
         revoked_at: Date | null;
+        tenant_suspended: boolean;
       }[]
-    >`SELECT id::text, tenant_id::text, provider_id::text, expires_at, used_at, revoked_at
+    >`SELECT id::text, tenant_id::text, provider_id::text, expires_at, used_at, revoked_at, tenant_suspended
         FROM twofold_find_activation_credential(${credentialHash})`;
     const row = rows[0];
     if (!row) return null;
@@ -131,6 +134,7 @@ export class ActivationCredentialRepository {
       expiresAt: row.expires_at,
       usedAt: row.used_at,
       revokedAt: row.revoked_at,
+      tenantSuspended: row.tenant_suspended,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CredentialVerifier, Principal } from '@twofold/platform/auth';
+import { type CredentialVerifier, type Principal, tenantSuspended } from '@twofold/platform/auth';
 import { Clock, DbService } from '@twofold/platform/db';
 import {
   hashCredential,
@@ -29,12 +29,20 @@ export class DbMfaServerVerifier implements CredentialVerifier {
   async verify(rawCredential: string): Promise<Principal | null> {
     if (!isWellFormedServerCredential(rawCredential)) return null;
     // Plain pg (DbService.query): this runs on every server call, Prisma's per-statement cost is not worth it here.
-    const rows = await this.db.query<{ id: string; tenant_id: string; provider_id: string; revoked_at: Date | null }>(
-      'SELECT id::text, tenant_id::text, provider_id::text, revoked_at FROM twofold_find_mfa_server($1)',
+    // The tenant's state comes from the same call (docs/decisions/0026): no second round trip.
+    const rows = await this.db.query<{
+      id: string;
+      tenant_id: string;
+      provider_id: string;
+      revoked_at: Date | null;
+      tenant_suspended: boolean;
+    }>(
+      'SELECT id::text, tenant_id::text, provider_id::text, revoked_at, tenant_suspended FROM twofold_find_mfa_server($1)',
       [hashCredential(rawCredential)],
     );
     const row = rows[0];
     if (!row || row.revoked_at) return null;
+    if (row.tenant_suspended) throw tenantSuspended();
     await this.recordSeen(row.tenant_id, row.id);
     return { kind: 'mfa_server', tenantId: row.tenant_id, serverId: row.id, providerId: row.provider_id };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { afterCursor, DbService, Page, PageCursor, TenantScope, toPage } from '@twofold/platform/db';
-import type { CredentialVerifier, Principal } from '@twofold/platform/auth';
+import { type CredentialVerifier, type Principal, tenantSuspended } from '@twofold/platform/auth';
 import { API_KEY_PREFIX, hashApiKey, isWellFormedApiKey } from '@twofold/tenancy/domain';
 
 export interface ApiKeyRow {
@@ -67,7 +67,8 @@ export class ApiKeyRepository {
 
 /**
  * Finds a key's tenant before any tenant is known, through the narrow SECURITY DEFINER function
- * (the app role cannot read api_keys across tenants). No cache: a revoked key stops working at once.
+ * (the app role cannot read api_keys across tenants). No cache: a revoked key stops working at once,
+ * and a key of a suspended tenant is refused (403 tenant_suspended) until the tenant is resumed.
  */
 @Injectable()
 export class DbApiKeyVerifier implements CredentialVerifier {
@@ -78,12 +79,18 @@ export class DbApiKeyVerifier implements CredentialVerifier {
   async verify(rawKey: string): Promise<Principal | null> {
     if (!isWellFormedApiKey(rawKey)) return null;
     // Plain pg (DbService.query): this runs on every API call, Prisma's per-statement cost is not worth it here.
-    const rows = await this.db.query<{ id: string; tenant_id: string; revoked_at: Date | null }>(
-      'SELECT id::text, tenant_id::text, revoked_at FROM twofold_find_api_key($1)',
-      [hashApiKey(rawKey)],
-    );
+    // The tenant's state comes from the same call (docs/decisions/0026): no second round trip.
+    const rows = await this.db.query<{
+      id: string;
+      tenant_id: string;
+      revoked_at: Date | null;
+      tenant_suspended: boolean;
+    }>('SELECT id::text, tenant_id::text, revoked_at, tenant_suspended FROM twofold_find_api_key($1)', [
+      hashApiKey(rawKey),
+    ]);
     const row = rows[0];
     if (!row || row.revoked_at) return null;
+    if (row.tenant_suspended) throw tenantSuspended();
     return { kind: 'tenant', tenantId: row.tenant_id, apiKeyId: row.id };
   }
 }

@@ -15,6 +15,12 @@ export interface TenantRow {
   phoneDefaultRegion: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** docs/decisions/0026. */
+  suspendedAt: Date | null;
+  suspensionReason: string | null;
+  deletionDueAt: Date | null;
+  deletionStartedAt: Date | null;
+  deletedAt: Date | null;
 }
 
 export interface NewTenant {
@@ -32,6 +38,13 @@ export interface TenantPatch {
   phoneDefaultRegion?: string | null;
 }
 
+/** Operator changes of a tenant's lifecycle (docs/decisions/0026). */
+export interface TenantLifecyclePatch {
+  suspendedAt?: Date | null;
+  suspensionReason?: string | null;
+  deletionDueAt?: Date | null;
+}
+
 /** The tenant row is its own tenant: `scope.tenantId` is the tenant's id. */
 @Injectable()
 export class TenantRepository {
@@ -44,6 +57,16 @@ export class TenantRepository {
   }
 
   async update(scope: TenantScope, patch: TenantPatch): Promise<TenantRow> {
+    return scope.tx.tenant.update({ where: { id: scope.tenantId }, data: patch });
+  }
+
+  /** Reads the row for an update of its lifecycle: concurrent operator calls on one tenant queue here. */
+  async findForUpdate(scope: TenantScope): Promise<TenantRow | null> {
+    await scope.tx.$executeRaw`SELECT 1 FROM tenants WHERE id = ${scope.tenantId}::uuid FOR UPDATE`;
+    return this.find(scope);
+  }
+
+  async setLifecycle(scope: TenantScope, patch: TenantLifecyclePatch): Promise<TenantRow> {
     return scope.tx.tenant.update({ where: { id: scope.tenantId }, data: patch });
   }
 }

@@ -5,6 +5,8 @@ export enum TenancyErrorCode {
   ApiKeyNotFound = 'api_key_not_found',
   LastApiKey = 'last_api_key',
   DataRegionImmutable = 'data_region_immutable',
+  /** docs/decisions/0026: the grace is over and the deletion has started (or ended). */
+  TenantDeletionStarted = 'tenant_deletion_started',
 }
 
 export const TenancyErrors = {
@@ -21,5 +23,11 @@ export const TenancyErrors = {
       TenancyErrorCode.DataRegionImmutable,
       'conflict',
       'A tenant’s data region cannot change: its records are kept in that region (R27).',
+    ),
+  tenantDeletionStarted: () =>
+    new DomainError(
+      TenancyErrorCode.TenantDeletionStarted,
+      'conflict',
+      'This tenant’s deletion grace is over and its deletion has started; it can no longer be suspended, resumed or deleted again.',
     ),
 };

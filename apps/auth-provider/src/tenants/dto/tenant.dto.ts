@@ -17,6 +17,7 @@ import {
 import { DEFAULT_DELIVERY_COUNTRIES, HIGH_RISK_COUNTRIES } from '@twofold/delivery/contracts';
 import type { TenantRow } from '@twofold/tenancy/data-access';
 import { DATA_REGIONS, DataRegionCode, TENANT_TIERS, TenantTierCode } from '@twofold/tenancy/contracts';
+import { TENANT_STATES, TenantState, tenantState } from '@twofold/tenancy/domain';
 
 export class CreateTenantDto {
   @ApiProperty({ maxLength: 200, example: 'Contoso' })
@@ -122,6 +123,26 @@ export class TenantDto {
   phoneDefaultRegion!: string | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
+  @ApiProperty({
+    enum: TENANT_STATES,
+    description:
+      'docs/decisions/0026: `suspended` and `deletion_scheduled` refuse every credential of the tenant (403 ' +
+      '`tenant_suspended`); `deleting` = grace over, waiting for its usage to reach Stripe; `deleted` = a tombstone.',
+  })
+  state!: TenantState;
+  @ApiPropertyOptional({ nullable: true, type: Date }) suspendedAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) suspensionReason!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Date, description: 'When the deletion may start; resume cancels it.' })
+  deletionDueAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date }) deletedAt!: Date | null;
+}
+
+export class SuspendTenantDto {
+  @ApiProperty({ maxLength: 500, example: 'unpaid invoices', description: 'Why (kept on the tenant and audited).' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
 }
 
 export class CreatedTenantDto extends TenantDto {
@@ -142,5 +163,10 @@ export function toTenantDto(t: TenantRow): TenantDto {
     phoneDefaultRegion: t.phoneDefaultRegion,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
+    state: tenantState(t),
+    suspendedAt: t.suspendedAt,
+    suspensionReason: t.suspensionReason,
+    deletionDueAt: t.deletionDueAt,
+    deletedAt: t.deletedAt,
   };
 }
