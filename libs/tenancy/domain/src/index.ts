@@ -1,2 +1,3 @@
 export * from './api-key';
 export * from './tenancy.errors';
+export * from './retention';
