@@ -6,3 +6,4 @@ export * from './twilio.gateway';
 export * from './message.sql-repository';
 export * from './sending.sql-repository';
 export * from './outbox.repository';
+export * from './message-erasure.repository';

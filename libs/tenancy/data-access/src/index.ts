@@ -1,3 +1,4 @@
 export * from './tenant.repository';
 export * from './api-key.repository';
 export * from './audit-log.repository';
+export * from './audit-retention.repository';

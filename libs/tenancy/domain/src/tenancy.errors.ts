@@ -5,9 +5,15 @@ export enum TenancyErrorCode {
   ApiKeyNotFound = 'api_key_not_found',
   LastApiKey = 'last_api_key',
   DataRegionImmutable = 'data_region_immutable',
+  RetentionOutOfBounds = 'retention_out_of_bounds',
 }
 
 export const TenancyErrors = {
+  /** docs/decisions/0025: a tenant's retention outside the operator's bounds. */
+  retentionOutOfBounds: (field: string, problem: string) =>
+    new DomainError(TenancyErrorCode.RetentionOutOfBounds, 'invalid', `${field} ${problem}.`, {
+      errors: [{ field, problems: [problem] }],
+    }),
   tenantNotFound: () => new NotFoundError(TenancyErrorCode.TenantNotFound, 'The tenant'),
   apiKeyNotFound: () => new NotFoundError(TenancyErrorCode.ApiKeyNotFound, 'The API key'),
   lastApiKey: () =>
