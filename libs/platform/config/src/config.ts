@@ -172,24 +172,24 @@ export const authProviderConfigSchema = baseConfigSchema
   .merge(httpConfigSchema)
   .merge(retentionConfigSchema)
   .extend({
-  PORT: port(3000),
-  /** Platform operator key: creates tenants and manages sender pools. */
-  OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
-  /** R28: MFA servers must reach the API over HTTPS (TLS or a trusted proxy's X-Forwarded-Proto). */
-  SERVER_HTTPS_ONLY: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
-  /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
-  AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
-  /**
-   * SMS/voice velocity (docs/decisions/0019): sends per tenant and destination country in any hour
-   * unless the tenant sets its own `smsVelocityPerHour`, and the operator's ceiling on that setting.
-   */
-  SMS_VELOCITY_DEFAULT_PER_HOUR: int(1, 1_000_000).default(300),
-  SMS_VELOCITY_MAX_PER_HOUR: int(1, 1_000_000).default(5_000),
-  /** The n-th different number under one 6-digit prefix within 10 minutes trips the same cap. */
-  SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
+    PORT: port(3000),
+    /** Platform operator key: creates tenants and manages sender pools. */
+    OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
+    /** R28: MFA servers must reach the API over HTTPS (TLS or a trusted proxy's X-Forwarded-Proto). */
+    SERVER_HTTPS_ONLY: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
+    AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
+    /**
+     * SMS/voice velocity (docs/decisions/0019): sends per tenant and destination country in any hour
+     * unless the tenant sets its own `smsVelocityPerHour`, and the operator's ceiling on that setting.
+     */
+    SMS_VELOCITY_DEFAULT_PER_HOUR: int(1, 1_000_000).default(300),
+    SMS_VELOCITY_MAX_PER_HOUR: int(1, 1_000_000).default(5_000),
+    /** The n-th different number under one 6-digit prefix within 10 minutes trips the same cap. */
+    SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
   })
   .superRefine(checkRetentionBounds);
 

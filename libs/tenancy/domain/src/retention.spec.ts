@@ -61,8 +61,9 @@ describe('erasure rules', () => {
       lastName: null,
     });
     // Entries about something else lose only the person's known values.
-    expect(scrubDetails({ name: 'Outlook', user: 'alice@contoso.example' }, new Set(['alice@contoso.example']), false))
-      .toEqual({ name: 'Outlook', user: ERASED });
+    expect(
+      scrubDetails({ name: 'Outlook', user: 'alice@contoso.example' }, new Set(['alice@contoso.example']), false),
+    ).toEqual({ name: 'Outlook', user: ERASED });
   });
 
   it('returns the very same object when there is nothing left to erase (a repeat writes nothing)', () => {
