@@ -147,11 +147,12 @@ describe('erasure of a person', () => {
       [t.id, p.id],
     );
     expect(new Set(records.map((r) => r.unique_id))).toEqual(new Set([`erased:${p.id}`]));
-    const messages = await sql<{ to_phone: string; country: string }>(
-      'SELECT to_phone, country FROM messages WHERE tenant_id = $1 AND user_id = $2',
+    const messages = await sql<{ to_phone: string; country: string; code: boolean }>(
+      'SELECT to_phone, country, code_ciphertext IS NOT NULL AS code FROM messages WHERE tenant_id = $1 AND user_id = $2',
       [t.id, p.id],
     );
-    expect(messages).toEqual([{ to_phone: '[erased]', country: 'US' }]);
+    // The number is gone, and so is a sealed code a job in flight could still have sent to it.
+    expect(messages).toEqual([{ to_phone: '[erased]', country: 'US', code: false }]);
 
     // Audited, with counts and no erased value.
     const log = await h.http().get('/v1/audit-log').query({ action: 'user.erase' }).set(bearer(t.apiKey));
