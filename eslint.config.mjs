@@ -83,7 +83,14 @@ const depConstraints = [
   },
   {
     sourceTag: 'scope:reporting-app',
-    onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting', 'scope:tenancy', 'type:contracts'],
+    // The retention purge (decision 0025) deletes records and audit entries through their owners' data-access.
+    onlyDependOnLibsWithTags: [
+      'scope:shared',
+      'scope:reporting',
+      'scope:tenancy',
+      'scope:authentication',
+      'type:contracts',
+    ],
   },
 ];
 

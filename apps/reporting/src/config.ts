@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { Env, loadConfig, reportingConfigSchema, workerConfigSchema } from '@twofold/platform/config';
+import {
+  checkRetentionBounds,
+  Env,
+  loadConfig,
+  reportingConfigSchema,
+  retentionConfigSchema,
+  workerConfigSchema,
+} from '@twofold/platform/config';
 import type { ReportReadLimits } from '@twofold/reporting/data-access';
 
 const whole = (min: number, max: number, fallback: number) =>
@@ -36,6 +43,14 @@ const partitionSettings = z.object({
   PARTITION_MAINTENANCE_EVERY_MS: whole(0, 86_400_000, 3_600_000),
 });
 
+/** The retention purge (issue 16 item 2, docs/decisions/0025). */
+const retentionPurgeSettings = z.object({
+  /** How often the purge runs (ms); 0 = not scheduled by this process (tests call it). */
+  RETENTION_PURGE_EVERY_MS: whole(0, 86_400_000, 3_600_000),
+  /** Rows deleted per statement (each its own short transaction) where tenants' retentions differ. */
+  RETENTION_PURGE_BATCH_SIZE: whole(1, 100_000, 5_000),
+});
+
 /** The report pool of the export worker: files are written locally, so the bounds are longer. */
 const exportReadSettings = z.object({
   EXPORT_STATEMENT_TIMEOUT_MS: whole(1_000, 86_400_000, 1_800_000),
@@ -47,7 +62,10 @@ export const reportingHttpSchema = reportingConfigSchema.merge(exportSettings).m
 export const reportingWorkerSchema = workerConfigSchema
   .merge(exportSettings)
   .merge(exportReadSettings)
-  .merge(partitionSettings);
+  .merge(partitionSettings)
+  .merge(retentionConfigSchema)
+  .merge(retentionPurgeSettings)
+  .superRefine(checkRetentionBounds);
 export type ReportingHttpConfig = z.infer<typeof reportingHttpSchema>;
 export type ReportingWorkerConfig = z.infer<typeof reportingWorkerSchema>;
 

@@ -1,12 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { RecordRetentionRepository } from '@twofold/authentication/data-access';
 import { DbModule } from '@twofold/platform/db';
 import { loggerModule } from '@twofold/platform/http';
 import { QueueModule, WorkerModule } from '@twofold/platform/queue';
 import { APP_CONFIG, AppConfigModule } from '@twofold/platform/config';
 import { ExportRepository, REPORT_READ_LIMITS, ReportSource } from '@twofold/reporting/data-access';
+import { AuditRetentionRepository, TenantRepository } from '@twofold/tenancy/data-access';
 import { ReportingWorkerConfig, workerReadLimits } from './config';
 import { ExportProcessor } from './exports/export.processor';
 import { PartitionMaintenance } from './maintenance/partition-maintenance';
+import { RetentionPurge } from './maintenance/retention-purge';
 
 /** What the export processor needs, handed to the worker module. */
 @Module({
@@ -36,7 +39,13 @@ export class AppWorkerModule {
         QueueModule,
         WorkerModule.forRoot({ imports: [ExportDependencies], processors: [ExportProcessor] }),
       ],
-      providers: [PartitionMaintenance],
+      providers: [
+        PartitionMaintenance,
+        RetentionPurge,
+        TenantRepository,
+        RecordRetentionRepository,
+        AuditRetentionRepository,
+      ],
     };
   }
 }

@@ -122,11 +122,13 @@ export class TenantsController {
   @ApiOperation({
     summary:
       'Update the caller’s own tenant (name, app-password setting, delivery countries, SMS velocity cap, default ' +
-      'phone region). The data region cannot change.',
+      'phone region, retention of records and audit entries). The data region cannot change.',
   })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
-    description: '`validation_failed` (e.g. smsVelocityPerHour above the operator ceiling)',
+    description:
+      '`validation_failed` (e.g. smsVelocityPerHour above the operator ceiling); `retention_out_of_bounds` ' +
+      '(recordRetentionDays or auditRetentionDays outside the operator’s bounds, docs/decisions/0025)',
   })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

@@ -13,6 +13,7 @@ import {
   deletionDueAt,
   formatApiKey,
   hashApiKey,
+  retentionSettingProblem,
   TenancyErrors,
   tenantState,
 } from '@twofold/tenancy/domain';
@@ -177,6 +178,20 @@ export class TenantsService {
             ],
           },
         ]);
+      }
+      // docs/decisions/0025: a retention within the operator's bounds (null = the platform default).
+      for (const [field, kind] of [
+        ['recordRetentionDays', 'RECORD'],
+        ['auditRetentionDays', 'AUDIT'],
+      ] as const) {
+        const value = change[field];
+        if (value === undefined) continue;
+        const problem = retentionSettingProblem(value, {
+          defaultDays: this.config[`${kind}_RETENTION_DAYS_DEFAULT`],
+          minDays: this.config[`${kind}_RETENTION_DAYS_MIN`],
+          maxDays: this.config[`${kind}_RETENTION_DAYS_MAX`],
+        });
+        if (problem) throw TenancyErrors.retentionOutOfBounds(field, problem);
       }
       const updated = await this.tenants.update(scope, change);
       await this.audit.record(scope, actor, {

@@ -23,8 +23,10 @@ import {
   toUserDto,
   UpdateUserDto,
   UserDto,
+  UserErasureDto,
   UserPageDto,
 } from './dto/user.dto';
+import { UserErasureService } from './user-erasure.service';
 import { UsersService } from './users.service';
 
 const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
@@ -33,7 +35,10 @@ const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
 @RequiresKey('tenant')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly erasure: UserErasureService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -122,5 +127,28 @@ export class UsersController {
     @CorrelationId() correlationId: string,
   ): Promise<void> {
     await this.users.delete(tenantId, id, actorOf(principal), correlationId);
+  }
+
+  @Post(':id/erase')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Erase a person: delete the user if still there, and pseudonymise their data everywhere it was kept.',
+    description:
+      'Issue 16 item 2 (docs/decisions/0025). Deletes the directory user if it still exists (as DELETE does), then ' +
+      'replaces the person’s user name, first and last name, e-mail, phone number, device token and client IP with ' +
+      '`[erased]` (the user name becomes `erased:<id>`) in their authentication records, in the audit entries that ' +
+      'mention them and in the SMS/voice message log. Results, methods, times, user ids and billing stay exact. ' +
+      'Works for a user deleted earlier with DELETE; an id this tenant never had answers 404. Repeating it changes ' +
+      'nothing (all counts 0). The erasure is audited as `user.erase` with counts only.',
+  })
+  @ApiOkResponse({ type: UserErasureDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  async erase(
+    @TenantId() tenantId: string,
+    @UserId() id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<UserErasureDto> {
+    return this.erasure.erase(tenantId, id, actorOf(principal), correlationId);
   }
 }

@@ -7,10 +7,12 @@ export const users: IsolationFeature = {
     { method: 'get', path: '/v1/users/{id}' },
     { method: 'patch', path: '/v1/users/{id}', body: { mfaEnabled: false, firstName: 'hijacked' } },
     { method: 'delete', path: '/v1/users/{id}' },
+    // docs/decisions/0025: erasing another tenant's user is 404 and erases nothing.
+    { method: 'post', path: '/v1/users/{id}/erase' },
   ],
   async seed(h, a) {
     const u = await createUser(h, a, { userName: 'isolated@a.example', mfaEnabled: true });
-    return { '/v1/users/{id}': `/v1/users/${u.id}` };
+    return { '/v1/users/{id}': `/v1/users/${u.id}`, '/v1/users/{id}/erase': `/v1/users/${u.id}/erase` };
   },
   async verifyUntouched(h, a, urls) {
     const u = await h
@@ -18,5 +20,7 @@ export const users: IsolationFeature = {
       .get(urls['/v1/users/{id}'] as string)
       .set(bearer(a.apiKey));
     expect(u.body).toMatchObject({ userName: 'isolated@a.example', mfaEnabled: true, firstName: null });
+    const log = await h.http().get('/v1/audit-log').query({ action: 'user.erase' }).set(bearer(a.apiKey));
+    expect(log.body.items).toEqual([]);
   },
 };

@@ -1,10 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '@twofold/platform/config';
 import { Clock, DbService } from '@twofold/platform/db';
-import { createRedis } from '@twofold/platform/queue';
 import type { ReportingWorkerConfig } from '../config';
+import { MaintenanceSchedule, scheduleMaintenance } from './maintenance-schedule';
 
 /** The platform's maintenance queue (no tenant): one job scheduler, whatever the number of workers. */
 export const MAINTENANCE_QUEUE = 'maintenance.partitions';
@@ -28,9 +26,7 @@ export interface PartitionReport {
 @Injectable()
 export class PartitionMaintenance implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PartitionMaintenance.name);
-  private connection?: Redis;
-  private queue?: Queue;
-  private worker?: Worker;
+  private schedule?: MaintenanceSchedule;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ReportingWorkerConfig,
@@ -57,23 +53,18 @@ export class PartitionMaintenance implements OnApplicationBootstrap, BeforeAppli
   async onApplicationBootstrap(): Promise<void> {
     const every = this.config.PARTITION_MAINTENANCE_EVERY_MS;
     if (every <= 0) return;
-    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'twofold-maintenance');
-    const options = { connection: this.connection, prefix: this.config.QUEUE_PREFIX };
-    this.queue = new Queue(MAINTENANCE_QUEUE, options);
-    await this.queue.upsertJobScheduler(
-      SCHEDULER_ID,
-      { every },
-      { name: 'run', data: {}, opts: { removeOnComplete: 50, removeOnFail: 50, attempts: 3 } },
-    );
-    this.worker = new Worker(MAINTENANCE_QUEUE, () => this.run(), { ...options, concurrency: 1 });
-    this.worker.on('failed', (job, error) =>
-      this.logger.error({ jobId: job?.id, err: error.message }, 'partition maintenance failed'),
-    );
+    this.schedule = await scheduleMaintenance({
+      redisUrl: this.config.REDIS_URL,
+      prefix: this.config.QUEUE_PREFIX,
+      queue: MAINTENANCE_QUEUE,
+      schedulerId: SCHEDULER_ID,
+      every,
+      run: () => this.run(),
+      logger: this.logger,
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
+    await this.schedule?.close();
   }
 }

@@ -1,2 +1,3 @@
 export * from './authentication.types';
 export * from './authentication-sql.repository';
+export * from './record-retention.repository';

@@ -7,3 +7,4 @@ export * from './message.sql-repository';
 export * from './sending.sql-repository';
 export * from './outbox.repository';
 export * from './message-reseal.target';
+export * from './message-erasure.repository';

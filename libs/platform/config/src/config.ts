@@ -120,28 +120,80 @@ function isAddressOrCidr(entry: string): boolean {
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-export const authProviderConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({
-  PORT: port(3000),
-  /** Platform operator key: creates tenants and manages sender pools. */
-  OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
-  /** R28: MFA servers must reach the API over HTTPS (TLS or a trusted proxy's X-Forwarded-Proto). */
-  SERVER_HTTPS_ONLY: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
-  /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
-  AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
-  /**
-   * SMS/voice velocity (docs/decisions/0019): sends per tenant and destination country in any hour
-   * unless the tenant sets its own `smsVelocityPerHour`, and the operator's ceiling on that setting.
-   */
-  SMS_VELOCITY_DEFAULT_PER_HOUR: int(1, 1_000_000).default(300),
-  SMS_VELOCITY_MAX_PER_HOUR: int(1, 1_000_000).default(5_000),
-  /** The n-th different number under one 6-digit prefix within 10 minutes trips the same cap. */
-  SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
-  /** docs/decisions/0026: days between an operator's DELETE of a tenant and its deletion (resume cancels it). */
-  TENANT_DELETION_GRACE_DAYS: int(0, 365).default(30),
+/**
+ * The floor under any operator's minimum (issue 16 item 2, docs/decisions/0025). Billing counts a
+ * month's served users from its authentication records when the month closes (10 minutes after it
+ * ends); 62 days keeps the records of the 1st of a month for at least 31 days after that month closed,
+ * so a billing worker down for weeks still finds them. Audit entries have no such reader: 30 days.
+ */
+export const RECORD_RETENTION_FLOOR_DAYS = 62;
+export const AUDIT_RETENTION_FLOOR_DAYS = 30;
+const RETENTION_CEILING_DAYS = 36_500;
+
+const retentionDays = (floor: number, fallback: number) => int(floor, RETENTION_CEILING_DAYS).default(fallback);
+
+/**
+ * Per-tenant retention of authentication records and audit entries: the platform default and the
+ * operator's bounds a tenant's own setting must stay within. Read by the auth-provider (the tenant
+ * setting) and the reporting worker (the purge), so both see the same bounds.
+ */
+export const retentionConfigSchema = z.object({
+  RECORD_RETENTION_DAYS_DEFAULT: retentionDays(RECORD_RETENTION_FLOOR_DAYS, 400),
+  RECORD_RETENTION_DAYS_MIN: retentionDays(RECORD_RETENTION_FLOOR_DAYS, 90),
+  RECORD_RETENTION_DAYS_MAX: retentionDays(RECORD_RETENTION_FLOOR_DAYS, 3_650),
+  AUDIT_RETENTION_DAYS_DEFAULT: retentionDays(AUDIT_RETENTION_FLOOR_DAYS, 730),
+  AUDIT_RETENTION_DAYS_MIN: retentionDays(AUDIT_RETENTION_FLOOR_DAYS, 90),
+  AUDIT_RETENTION_DAYS_MAX: retentionDays(AUDIT_RETENTION_FLOOR_DAYS, 3_650),
 });
+
+/** Cross-field rule, applied last by each schema that includes retentionConfigSchema: MIN ≤ DEFAULT ≤ MAX. */
+export function checkRetentionBounds(c: z.infer<typeof retentionConfigSchema>, ctx: z.RefinementCtx): void {
+  for (const kind of ['RECORD', 'AUDIT'] as const) {
+    const min = c[`${kind}_RETENTION_DAYS_MIN`];
+    const max = c[`${kind}_RETENTION_DAYS_MAX`];
+    const def = c[`${kind}_RETENTION_DAYS_DEFAULT`];
+    if (min > max)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [`${kind}_RETENTION_DAYS_MIN`],
+        message: `must not be above ${kind}_RETENTION_DAYS_MAX (${max})`,
+      });
+    else if (def < min || def > max)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [`${kind}_RETENTION_DAYS_DEFAULT`],
+        message: `must be within ${kind}_RETENTION_DAYS_MIN and ${kind}_RETENTION_DAYS_MAX (${min} to ${max})`,
+      });
+  }
+}
+export type RetentionConfig = z.infer<typeof retentionConfigSchema>;
+
+export const authProviderConfigSchema = baseConfigSchema
+  .merge(httpConfigSchema)
+  .merge(retentionConfigSchema)
+  .extend({
+    PORT: port(3000),
+    /** Platform operator key: creates tenants and manages sender pools. */
+    OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters'),
+    /** R28: MFA servers must reach the API over HTTPS (TLS or a trusted proxy's X-Forwarded-Proto). */
+    SERVER_HTTPS_ONLY: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    /** How often pending authentications past their expiry are closed (0 = never; tests call the sweep). */
+    AUTH_SWEEP_INTERVAL_SECONDS: int(0, 3600).default(30),
+    /**
+     * SMS/voice velocity (docs/decisions/0019): sends per tenant and destination country in any hour
+     * unless the tenant sets its own `smsVelocityPerHour`, and the operator's ceiling on that setting.
+     */
+    SMS_VELOCITY_DEFAULT_PER_HOUR: int(1, 1_000_000).default(300),
+    SMS_VELOCITY_MAX_PER_HOUR: int(1, 1_000_000).default(5_000),
+    /** The n-th different number under one 6-digit prefix within 10 minutes trips the same cap. */
+    SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
+    /** docs/decisions/0026: days between an operator's DELETE of a tenant and its deletion (resume cancels it). */
+    TENANT_DELETION_GRACE_DAYS: int(0, 365).default(30),
+  })
+  .superRefine(checkRetentionBounds);
 
 /** Twilio (delivery): the API account, and the public URL Twilio calls back and signs. */
 export const twilioConfigSchema = z.object({

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TenantScope } from '@twofold/platform/db';
+import type { DbService, TenantScope } from '@twofold/platform/db';
 import type { DataRegionCode, TenantTierCode } from '@twofold/tenancy/contracts';
 
 export interface TenantRow {
@@ -13,6 +13,9 @@ export interface TenantRow {
   deliveryCountries: string[];
   smsVelocityPerHour: number | null;
   phoneDefaultRegion: string | null;
+  /** docs/decisions/0025: days records / audit entries are kept; null = the platform default. */
+  recordRetentionDays: number | null;
+  auditRetentionDays: number | null;
   createdAt: Date;
   updatedAt: Date;
   /** docs/decisions/0026. */
@@ -36,6 +39,15 @@ export interface TenantPatch {
   deliveryCountries?: string[];
   smsVelocityPerHour?: number | null;
   phoneDefaultRegion?: string | null;
+  recordRetentionDays?: number | null;
+  auditRetentionDays?: number | null;
+}
+
+/** One tenant's retention settings, as the purge reads them across tenants. */
+export interface TenantRetentionRow {
+  tenantId: string;
+  recordRetentionDays: number | null;
+  auditRetentionDays: number | null;
 }
 
 /** Operator changes of a tenant's lifecycle (docs/decisions/0026). */
@@ -68,5 +80,13 @@ export class TenantRepository {
 
   async setLifecycle(scope: TenantScope, patch: TenantLifecyclePatch): Promise<TenantRow> {
     return scope.tx.tenant.update({ where: { id: scope.tenantId }, data: patch });
+  }
+
+  /** Every tenant's retention settings (the purge; SECURITY DEFINER lookup, no tenant set). */
+  async retentionSettings(platform: Pick<DbService, 'query'>): Promise<TenantRetentionRow[]> {
+    return platform.query<TenantRetentionRow>(
+      `SELECT tenant_id::text AS "tenantId", record_retention_days AS "recordRetentionDays",
+              audit_retention_days AS "auditRetentionDays" FROM twofold_tenant_retention()`,
+    );
   }
 }

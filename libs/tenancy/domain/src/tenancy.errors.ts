@@ -7,9 +7,15 @@ export enum TenancyErrorCode {
   DataRegionImmutable = 'data_region_immutable',
   /** docs/decisions/0026: the grace is over and the deletion has started (or ended). */
   TenantDeletionStarted = 'tenant_deletion_started',
+  RetentionOutOfBounds = 'retention_out_of_bounds',
 }
 
 export const TenancyErrors = {
+  /** docs/decisions/0025: a tenant's retention outside the operator's bounds. */
+  retentionOutOfBounds: (field: string, problem: string) =>
+    new DomainError(TenancyErrorCode.RetentionOutOfBounds, 'invalid', `${field} ${problem}.`, {
+      errors: [{ field, problems: [problem] }],
+    }),
   tenantNotFound: () => new NotFoundError(TenancyErrorCode.TenantNotFound, 'The tenant'),
   apiKeyNotFound: () => new NotFoundError(TenancyErrorCode.ApiKeyNotFound, 'The API key'),
   lastApiKey: () =>

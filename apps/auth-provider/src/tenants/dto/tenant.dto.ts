@@ -100,6 +100,35 @@ export class UpdateTenantDto {
   phoneDefaultRegion?: string | null;
 
   @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    description:
+      'Days authentication records are kept (docs/decisions/0025); older records are purged. null = the ' +
+      'platform default (RECORD_RETENTION_DAYS_DEFAULT, 400). Outside the operator bounds ' +
+      '(RECORD_RETENTION_DAYS_MIN/_MAX, 90 to 3,650 by default) it is refused with 400 `retention_out_of_bounds`.',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  recordRetentionDays?: number | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    description:
+      'Days audit entries are kept; null = the platform default (AUDIT_RETENTION_DAYS_DEFAULT, 730). Outside ' +
+      'AUDIT_RETENTION_DAYS_MIN/_MAX (90 to 3,650 by default): 400 `retention_out_of_bounds`.',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  auditRetentionDays?: number | null;
+
+  @ApiPropertyOptional({
     enum: DATA_REGIONS,
     description: 'Accepted only when unchanged; a change is refused with 409.',
   })
@@ -121,6 +150,18 @@ export class TenantDto {
   smsVelocityPerHour!: number | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Region for numbers typed without +.' })
   phoneDefaultRegion!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Days records are kept; null = the platform default.',
+  })
+  recordRetentionDays!: number | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Days audit entries are kept; null = the default.',
+  })
+  auditRetentionDays!: number | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
   @ApiProperty({
@@ -161,6 +202,8 @@ export function toTenantDto(t: TenantRow): TenantDto {
     deliveryCountries: t.deliveryCountries,
     smsVelocityPerHour: t.smsVelocityPerHour,
     phoneDefaultRegion: t.phoneDefaultRegion,
+    recordRetentionDays: t.recordRetentionDays,
+    auditRetentionDays: t.auditRetentionDays,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
     state: tenantState(t),

@@ -205,3 +205,15 @@ export function toUserDto(u: UserRow, licensed: boolean): UserDto {
     updatedAt: u.updatedAt,
   };
 }
+
+export class UserErasureDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ description: 'The directory user still existed and this erasure deleted it.' })
+  userDeleted!: boolean;
+  @ApiProperty({ description: 'Authentication records whose personal values this call replaced.' })
+  records!: number;
+  @ApiProperty({ description: 'Audit entries whose snapshots this call pseudonymised.' })
+  auditEntries!: number;
+  @ApiProperty({ description: 'SMS/voice messages whose destination number this call replaced.' })
+  messages!: number;
+}
