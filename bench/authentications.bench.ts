@@ -105,6 +105,11 @@ function startService(): { child: ChildProcess; stderr: () => string } {
         SECRETS_ACTIVE_KEY_ID: KEY_ID,
         LOG_LEVEL: 'warn',
         AUTH_SWEEP_INTERVAL_SECONDS: '0',
+        // The velocity caps against SMS pumping (docs/decisions/0019) stay on and cost what they
+        // cost, but at limits a benchmark's thousands of sends to one country and prefix never reach.
+        SMS_VELOCITY_DEFAULT_PER_HOUR: '1000000',
+        SMS_VELOCITY_MAX_PER_HOUR: '1000000',
+        SMS_PREFIX_BURST_NUMBERS: '1000000',
       },
     },
   );
@@ -711,6 +716,7 @@ async function main(): Promise<void> {
     seedAgent.destroy();
     cleanups.push(() => deleteKeys(redis, `rl:sends:{${s.tenantId}:*`));
     cleanups.push(() => deleteKeys(redis, `lockout:verify:{${s.tenantId}:*`));
+    cleanups.push(() => deleteKeys(redis, `vel:{${s.tenantId}}:*`));
     note(`seeded 1 tenant, 1 provider, ${s.userIds.length} users with sms in ${Date.now() - seedStarted} ms`);
     note(`service: ${HTTP_PROCESSES} HTTP process(es), pool ${POOL_SIZE} connections each`);
 
