@@ -894,7 +894,7 @@ async function traceAuthentication(
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   child.send('trace-start');
   await sleep(200); // the workers start tracing
-  const userId = s.userIds[index];
+  const userId = s.userIds[index % s.userIds.length];
   const started = await expectStatus(
     call(agent, 'POST', '/v1/authentications', s.apiKey, { userId, method: 'sms' }),
     201,
@@ -918,7 +918,7 @@ async function traceAuthentication(
     child.on('message', onMessage);
     child.send('trace-stop');
   });
-  return { statements, userId, userName: `bench-${index}@bench.example` };
+  return { statements, userId, userName: `bench-${index % s.userIds.length}@bench.example` };
 }
 
 /**
