@@ -9,7 +9,9 @@
  * 5 starts per phase, so a phase can run at most 5 × BENCH_USERS authentications: raise it past ~400/s),
  * BENCH_PORT (3950), BENCH_POOL_SIZE (20, per process), BENCH_HTTP_PROCESSES (2: HTTP_PROCESSES of the service, one per core), BENCH_CPU_PROF (a directory: the service writes a V8 CPU profile
  * of the measured phases and the probe there, `auth-provider.cpuprofile`), BENCH_HISTORY (1000000: prior
- * authentications seeded before the c50 phase runs again; 0 skips that phase).
+ * authentications seeded before the c50 phase runs again; 0 skips that phase), BENCH_TRACK_PLANNING (1: plan
+ * times in pg_stat_statements for the bench database; 0 turns that bookkeeping off), BENCH_HOT_PATH_SCRIPT
+ * (a file: keeps the generated schema-ceiling pgbench script there). How to read the figures: bench/README.md.
  *
  * 1. Builds dist/ when a source is newer, clones the migrated template into `twofold_bench_<ts>`
  *    and runs `node dist/apps/auth-provider/src/main.js` as a child process (its own SecretBox key,
@@ -20,15 +22,23 @@
  * 4. Issue 21: the tenant gets BENCH_HISTORY prior authentications with their records, usage rows and
  *    messages (seedHistory, in SQL), and the c50 phase runs again. `history_cost_ratio` is the
  *    whole machine's CPU per authentication in that phase ÷ in the first c50 phase (goal ≤ 1.2).
- * 5. pgbench runs bench/auth-equivalent.sql on a scratch database, then the TOTP in-process figure
+ * 5. Every measured window prints CPU per authentication by process (service, PostgreSQL backends,
+ *    PostgreSQL background processes, Redis, the client) from /proc, and PostgreSQL's time per
+ *    statement from pg_stat_statements (bench/pg-statements.ts), the window's difference only.
+ * 6. The schema's ceiling (issue 17): two authentications are traced statement by statement
+ *    (bench/count-queries.js) and replayed by pgbench with the same texts, parameters, role, RLS
+ *    and round trips (bench/hot-path-pgbench.ts), on the bench database, before the history.
+ * 7. pgbench runs bench/auth-equivalent.sql on a scratch database, then the TOTP in-process figure
  *    comes from bench/otp.bench.ts. Everything created is dropped at the end, also on failure.
  *
- * The last line is `ratio <authentications/s at 50 connections ÷ pgbench TPS>`.
+ * Three ratios close the output: ours ÷ schema ceiling, schema ceiling ÷ minimal pgbench, and last,
+ * as always, `ratio <authentications/s at 50 connections ÷ minimal pgbench TPS>`.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -56,6 +66,23 @@ import {
   sleep,
 } from './common';
 import { codeAad } from '@twofold/secrets/contracts';
+import {
+  buildHotPathScript,
+  copyUsers,
+  parameterTypes,
+  shapeOf,
+  TracedAuthentication,
+  TracedStatement,
+} from './hot-path-pgbench';
+import {
+  scriptRuns,
+  enableStatements,
+  statementLines,
+  StatementRow,
+  StatementSnapshot,
+  statementSnapshot,
+  statementWindow,
+} from './pg-statements';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -72,6 +99,8 @@ const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 const HTTP_PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 2);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
 const CODE_TIMEOUT_MS = 5_000;
+/** pg_stat_statements.track_planning for the bench database: plan times, at a small cost of their own. */
+const TRACK_PLANNING = process.env.BENCH_TRACK_PLANNING !== '0';
 
 const stamp = newStamp();
 const DB_NAME = `twofold_bench_${stamp}`;
@@ -106,6 +135,11 @@ function startService(): { child: ChildProcess; stderr: () => string } {
         SECRETS_ACTIVE_KEY_ID: KEY_ID,
         LOG_LEVEL: 'warn',
         AUTH_SWEEP_INTERVAL_SECONDS: '0',
+        // The velocity caps against SMS pumping (docs/decisions/0019) stay on and cost what they
+        // cost, but at limits a benchmark's thousands of sends to one country and prefix never reach.
+        SMS_VELOCITY_DEFAULT_PER_HOUR: '1000000',
+        SMS_VELOCITY_MAX_PER_HOUR: '1000000',
+        SMS_PREFIX_BURST_NUMBERS: '1000000',
       },
     },
   );
@@ -180,77 +214,210 @@ function machineCpuSeconds(): number {
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
+/** What a meter reads its figures from. */
+interface Meter {
+  /** The service: its primary process and (HTTP_PROCESSES > 1) the cluster workers under it. */
+  child: ChildProcess;
+  /** Superuser on the admin database: finds the PostgreSQL processes to meter. */
+  pg: Client;
+  /** Superuser on the bench database, where pg_stat_statements is readable; null when it is not. */
+  stats: Client | null;
+  statsPid: number | null;
+  /** redis-server's pid (INFO server), when /proc shows it. */
+  redisPid: number | null;
+}
+
+/** What a window watches besides the service, Redis and this process. */
+interface Watch {
+  /** PostgreSQL backends connected to these databases (and with this application_name) are metered. */
+  databases: string[];
+  applicationName?: string;
+  /** pg_stat_statements entries of this role in these databases. */
+  role: string;
+  /** A client process to meter as well (pgbench). */
+  clientPid?: number;
+}
+
 interface CpuSnapshot {
   machine: number;
-  service: number;
+  /** Service processes, by pid. */
+  service: Map<number, number>;
+  /** PostgreSQL backends serving the watched databases, by pid. */
+  backends: Map<number, number>;
+  /** WAL writer, checkpointer, background writer (the whole cluster's), by pid. */
+  background: Map<number, number>;
+  redis: number | null;
   bench: number;
-  /** PostgreSQL processes that work for this run, by pid. */
-  postgres: Map<number, number>;
-  /** Shared buffers the bench database's backends found (hit) or had to read in (read), so far. */
+  client: number | null;
+  statements: StatementSnapshot | null;
+  /** Shared buffers the watched databases' backends found (hit) or had to read in (read), so far. */
   blocks: { hit: number; read: number };
   /** WAL written by the whole cluster so far (pg_stat_wal): full-page images and bytes. */
   wal: { fpi: number; bytes: number };
 }
 
-/** Seconds of CPU between two snapshots: the machine, and the parts this bench can name. */
+/** Seconds of CPU between two snapshots: the machine, and each part this bench can name. */
 interface CpuWindow {
   machine: number;
   service: number;
-  postgres: number;
+  serviceProcesses: number;
+  /** Each service process's seconds, the primary first. */
+  serviceByPid: [number, number][];
+  backends: number;
+  backendCount: number;
+  background: number;
+  redis: number | null;
   bench: number;
+  client: number | null;
+  statements: StatementRow[] | null;
   blocks: { hit: number; read: number };
   wal: { fpi: number; bytes: number };
 }
 
-/**
- * PostgreSQL's share is its backends on the bench database (the service's pools) and the WAL
- * writer, checkpointer and background writer. At the end of a window the pids of its start are read
- * again, so a backend that started inside the window is not counted with its whole past.
- */
-async function cpuSnapshot(child: ChildProcess, pg: Client, pids?: number[]): Promise<CpuSnapshot> {
-  const list =
-    pids ??
-    (
-      await pg.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity
-          WHERE datname = $1 OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`,
-        [DB_NAME],
-      )
-    ).rows.map((r) => r.pid);
-  const machine = machineCpuSeconds();
-  const own = process.cpuUsage();
-  const postgres = new Map<number, number>();
-  for (const pid of list) {
+/** CPU seconds of each pid that /proc still shows (a process that is gone is left out). */
+function cpuOf(pids: number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
     try {
-      postgres.set(pid, cpuSeconds(pid));
+      seconds.set(pid, cpuSeconds(pid));
     } catch {
-      // the process is gone, or PostgreSQL runs where /proc does not show it
+      // the process is gone, or runs where /proc does not show it
     }
   }
-  const service = (await queryCounts(child)).cpuMicros / 1e6;
-  const { rows } = await pg.query<{ hit: string; read: string }>(
-    'SELECT blks_hit AS hit, blks_read AS read FROM pg_stat_database WHERE datname = $1',
-    [DB_NAME],
+  return seconds;
+}
+
+function tryCpu(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every figure is read from the kernel's per-process counters (/proc/<pid>/stat: utime + stime, in
+ * 10 ms ticks) except this process's own (process.cpuUsage) and the machine's (/proc/stat). At the
+ * end of a window the pids of its start are read again (`from`), so a process that started inside
+ * the window is not counted with its whole past.
+ */
+async function cpuSnapshot(meter: Meter, watch: Watch, from?: CpuSnapshot): Promise<CpuSnapshot> {
+  let backendPids = from ? [...from.backends.keys()] : undefined;
+  let backgroundPids = from ? [...from.background.keys()] : undefined;
+  if (!backendPids || !backgroundPids) {
+    const { rows } = await meter.pg.query<{ pid: number; background: boolean }>(
+      `SELECT pid, backend_type <> 'client backend' AS background FROM pg_stat_activity
+        WHERE (datname = ANY($1) AND backend_type = 'client backend' AND pid <> $2
+               AND ($3::text IS NULL OR application_name = $3))
+           OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`,
+      [watch.databases, meter.statsPid ?? 0, watch.applicationName ?? null],
+    );
+    backendPids = rows.filter((r) => !r.background).map((r) => r.pid);
+    backgroundPids = rows.filter((r) => r.background).map((r) => r.pid);
+  }
+  const servicePids = from ? [...from.service.keys()] : [meter.child.pid as number, ...descendants(meter.child.pid)];
+  const machine = machineCpuSeconds();
+  const own = process.cpuUsage();
+  const snapshot = {
+    machine,
+    service: cpuOf(servicePids),
+    backends: cpuOf(backendPids),
+    background: cpuOf(backgroundPids),
+    redis: tryCpu(meter.redisPid),
+    bench: (own.user + own.system) / 1e6,
+    client: tryCpu(watch.clientPid),
+  };
+  const statements = meter.stats ? await statementSnapshot(meter.stats, watch.databases, watch.role) : null;
+  const { rows } = await meter.pg.query<{ hit: string; read: string }>(
+    'SELECT sum(blks_hit) AS hit, sum(blks_read) AS read FROM pg_stat_database WHERE datname = ANY($1)',
+    [watch.databases],
   );
   const blocks = { hit: Number(rows[0]?.hit ?? 0), read: Number(rows[0]?.read ?? 0) };
   const walRow = (
-    await pg.query<{ fpi: string; bytes: string }>('SELECT wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal')
+    await meter.pg.query<{ fpi: string; bytes: string }>('SELECT wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal')
   ).rows[0];
   const wal = { fpi: Number(walRow?.fpi ?? 0), bytes: Number(walRow?.bytes ?? 0) };
-  return { machine, service, bench: (own.user + own.system) / 1e6, postgres, blocks, wal };
+  return { ...snapshot, statements, blocks, wal };
+}
+
+/** Children of `pid`, their children, and so on (/proc/<pid>/task/<tid>/children). */
+function descendants(pid: number | undefined): number[] {
+  if (!pid) return [];
+  const found: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/).map(Number) : []) found.push(child, ...descendants(child));
+    }
+  } catch {
+    // gone, or no /proc
+  }
+  return found;
+}
+
+function sumDelta(a: Map<number, number>, b: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of b) total += seconds - (a.get(pid) ?? seconds);
+  return total;
 }
 
 function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
-  let postgres = 0;
-  for (const [pid, seconds] of b.postgres) postgres += seconds - (a.postgres.get(pid) ?? seconds);
   return {
     machine: b.machine - a.machine,
-    service: b.service - a.service,
-    postgres,
+    service: sumDelta(a.service, b.service),
+    serviceProcesses: a.service.size,
+    serviceByPid: [...b.service].map(([pid, seconds]) => [pid, seconds - (a.service.get(pid) ?? seconds)]),
+    backends: sumDelta(a.backends, b.backends),
+    backendCount: a.backends.size,
+    background: sumDelta(a.background, b.background),
+    redis: a.redis !== null && b.redis !== null ? b.redis - a.redis : null,
     bench: b.bench - a.bench,
+    client: a.client !== null && b.client !== null ? b.client - a.client : null,
+    statements: a.statements && b.statements ? statementWindow(a.statements, b.statements) : null,
     blocks: { hit: b.blocks.hit - a.blocks.hit, read: b.blocks.read - a.blocks.read },
     wal: { fpi: b.wal.fpi - a.wal.fpi, bytes: b.wal.bytes - a.wal.bytes },
   };
+}
+
+/**
+ * CPU milliseconds per `unit` (an authentication, a pgbench transaction) by process, and how each is
+ * measured; then the per-statement table of the window.
+ */
+function reportWindow(name: string, w: CpuWindow, units: number, unit: string, clientName = 'bench client'): void {
+  const per = (seconds: number) => ((seconds * 1000) / units).toFixed(2);
+  const named = w.service + w.backends + w.background + (w.redis ?? 0) + w.bench + (w.client ?? 0);
+  out(`cpu_ms_per_${unit}_${name}_service`, per(w.service));
+  out(`cpu_ms_per_${unit}_${name}_postgres_backends`, per(w.backends));
+  out(`cpu_ms_per_${unit}_${name}_postgres_background`, per(w.background));
+  out(`cpu_ms_per_${unit}_${name}_redis`, w.redis === null ? 'n/a' : per(w.redis));
+  out(`cpu_ms_per_${unit}_${name}_${clientName.replace(/\W+/g, '_')}`, per(w.client ?? w.bench));
+  if (w.client !== null) out(`cpu_ms_per_${unit}_${name}_bench_process`, per(w.bench));
+  out(`cpu_ms_per_${unit}_${name}_rest_of_machine`, per(w.machine - named));
+  if (w.serviceByPid.length > 1)
+    note(
+      `${name} service CPU ms per ${unit} by process: ` +
+        w.serviceByPid.map(([pid, sec], i) => `${i === 0 ? 'primary' : 'worker'} ${pid} ${per(sec)}`).join(', '),
+    );
+  note(
+    `${name} CPU per ${unit}, how measured: service = /proc/<pid>/stat utime+stime of the primary and its ` +
+      `${w.serviceProcesses - 1} worker(s); postgres_backends = the same for the ${w.backendCount} backend(s) ` +
+      `serving the ${w.client === null ? "service's pools" : 'pgbench connections'} (pg_stat_activity ` +
+      `at the window's start); postgres_background = WAL writer, checkpointer, background writer (whole cluster); ` +
+      `redis = redis-server (pid from INFO)${w.redis === null ? ', not visible in /proc here' : ''}; ` +
+      (w.client !== null
+        ? `${clientName} = pgbench's /proc/<pid>/stat; bench_process = this node process (idle here); `
+        : `${clientName} = this node process (process.cpuUsage: HTTP load generator and the fake SMS receiver); `) +
+      `rest_of_machine = /proc/stat busy time minus all of these (kernel threads, other work on the machine). ` +
+      `/proc counts 10 ms ticks.`,
+  );
+  if (w.statements) {
+    note(
+      `${name} PostgreSQL time per statement (pg_stat_statements, this window only, top-level statements of the ` +
+        `role in the watched database, by total time):`,
+    );
+    for (const line of statementLines(w.statements, units, unit === 'authentication' ? 'auth' : 'txn')) note(line);
+  }
 }
 
 // --- HTTP -------------------------------------------------------------------------------------
@@ -467,19 +634,18 @@ async function phase(
   s: Seed,
   inbox: SmsInbox,
   concurrency: number,
-  meter?: { child: ChildProcess; pg: Client },
+  meter?: Meter,
   warmupSeconds = WARMUP_SECONDS,
 ): Promise<PhaseResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const t0 = nowMs();
   const measureFrom = t0 + warmupSeconds * 1000;
   const end = measureFrom + SECONDS * 1000;
-  const cpuFrom = meter ? sleep(measureFrom - nowMs()).then(() => cpuSnapshot(meter.child, meter.pg)) : undefined;
+  const watch: Watch = { databases: [DB_NAME], role: APP_ROLE };
+  const cpuFrom = meter ? sleep(measureFrom - nowMs()).then(() => cpuSnapshot(meter, watch)) : undefined;
   cpuFrom?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
   const cpuTo =
-    meter && cpuFrom
-      ? sleep(end - nowMs()).then(async () => cpuSnapshot(meter.child, meter.pg, [...(await cpuFrom).postgres.keys()]))
-      : undefined;
+    meter && cpuFrom ? sleep(end - nowMs()).then(async () => cpuSnapshot(meter, watch, await cpuFrom)) : undefined;
   cpuTo?.catch(() => undefined);
   const r: PhaseResult = {
     perSecond: 0,
@@ -555,14 +721,8 @@ function report(name: string, r: PhaseResult): void {
       ` (${r.completed} authentications in ${SECONDS} s)`,
   );
   if (r.cpu) {
-    const { machine, service, postgres, bench } = r.cpu;
-    out(`machine_cpu_ms_per_authentication_${name}`, perAuth(machine, r).toFixed(2));
-    note(
-      `${name} CPU ms per authentication: service ${perAuth(service, r).toFixed(2)}, PostgreSQL ` +
-        `${perAuth(postgres, r).toFixed(2)} (the bench database's backends, WAL writer, checkpointer, background writer), ` +
-        `this bench process ${perAuth(bench, r).toFixed(2)}, the rest of the machine (Redis, kernel, anything else ` +
-        `running) ${perAuth(machine - service - postgres - bench, r).toFixed(2)}`,
-    );
+    out(`machine_cpu_ms_per_authentication_${name}`, perAuth(r.cpu.machine, r).toFixed(2));
+    reportWindow(name, r.cpu, r.completed, 'authentication');
     // Reads are pages PostgreSQL had to bring into shared_buffers: a working set that outgrew them.
     note(
       `${name} shared buffers per authentication: hit ${(r.cpu.blocks.hit / r.completed).toFixed(1)}, ` +
@@ -626,13 +786,82 @@ function historyCost(base: PhaseResult, history: PhaseResult): { machine: number
   const h = history.cpu as CpuWindow;
   return {
     machine: perAuth(h.machine, history) / perAuth(b.machine, base),
-    serviceAndPostgres: perAuth(h.service + h.postgres, history) / perAuth(b.service + b.postgres, base),
+    serviceAndPostgres:
+      perAuth(h.service + h.backends + h.background, history) / perAuth(b.service + b.backends + b.background, base),
   };
 }
 
 // --- pgbench and TOTP -------------------------------------------------------------------------
 
-async function pgbenchTps(): Promise<number> {
+interface PgbenchResult {
+  tps: number;
+  latencyMs: number | null;
+  /** Runs of the script in the metered window (from pg_stat_statements, or tps × window without it). */
+  windowRuns: number;
+  cpu: CpuWindow;
+}
+
+/**
+ * pgbench at 50 connections for BENCH_SECONDS. CPU and statements are metered over a window inside
+ * the run (from 1 s after its start to 0.5 s before its end), once every connection is open and
+ * before they close, so backend start-up and exit are not in the figures.
+ */
+async function runPgbench(
+  meter: Meter,
+  o: {
+    database: string;
+    user: string;
+    password?: string;
+    scriptFile: string;
+    defines?: Record<string, string>;
+    prepared?: boolean;
+    /** Statements per run of the script other than BEGIN, COMMIT, SET (to count runs from pg_stat_statements). */
+    statementsPerRun: number;
+  },
+): Promise<PgbenchResult> {
+  const u = new URL(ADMIN_URL);
+  const args = [
+    '-n',
+    ...['-c', '50', '-j', '2', '-T', String(SECONDS)],
+    ...(o.prepared ? ['-M', 'prepared'] : []),
+    ...Object.entries(o.defines ?? {}).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
+    ...['-f', o.scriptFile, '-h', u.hostname, '-p', u.port || '5432', '-U', o.user, o.database],
+  ];
+  const started = nowMs();
+  const pgbench = spawn('pgbench', args, {
+    env: { ...process.env, ...(o.password ? { PGPASSWORD: o.password } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  pgbench.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  pgbench.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-20_000)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    pgbench.once('error', reject);
+    pgbench.once('exit', (code) => resolve(code));
+  });
+  const openAt = SECONDS >= 4 ? 1 : SECONDS * 0.2;
+  const closeAt = SECONDS - (SECONDS >= 4 ? 0.5 : SECONDS * 0.1);
+  const watch: Watch = { databases: [o.database], applicationName: 'pgbench', role: o.user, clientPid: pgbench.pid };
+  await sleep(started + openAt * 1000 - nowMs());
+  const from = pgbench.exitCode === null ? await cpuSnapshot(meter, watch) : null;
+  await sleep(started + closeAt * 1000 - nowMs());
+  const to = from && pgbench.exitCode === null ? await cpuSnapshot(meter, watch, from) : null;
+  const code = await exited;
+  if (code !== 0 || !from || !to) throw new Error(`pgbench failed (${code}):\n${stderr.slice(-4000)}\n${stdout}`);
+  const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
+  const latency = /latency average = ([\d.]+) ms/.exec(stdout)?.[1];
+  const failed = /number of failed transactions: (\d+)/.exec(stdout)?.[1];
+  if (!tps) throw new Error(`no tps in the pgbench output:\n${stdout}\n${stderr.slice(-4000)}`);
+  if (Number(failed ?? 0) > 0) note(`pgbench: ${failed} failed transactions`);
+  const cpu = cpuWindow(from, to);
+  const counted = cpu.statements ? scriptRuns(cpu.statements, o.statementsPerRun) : 0;
+  const windowRuns = counted > 0 ? counted : Number(tps) * (closeAt - openAt);
+  return { tps: Number(tps), latencyMs: latency ? Number(latency) : null, windowRuns, cpu };
+}
+
+/** bench/auth-equivalent.sql on a scratch database: the minimum raw SQL of one authentication. */
+async function pgbenchMinimal(meter: Meter): Promise<number> {
   await admin((c) => c.query(`CREATE DATABASE "${PGBENCH_DB}"`));
   await admin(async (c) => {
     await c.query(`CREATE TABLE auth_records (id uuid DEFAULT gen_random_uuid() PRIMARY KEY, tenant_id uuid, payload text);
@@ -641,33 +870,122 @@ async function pgbenchTps(): Promise<number> {
         SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 0 FROM generate_series(1, 100) i;`);
   }, PGBENCH_DB);
   const u = new URL(ADMIN_URL);
-  const { stdout } = await run(
-    'pgbench',
-    [
-      '-n',
-      '-c',
-      '50',
-      '-j',
-      '2',
-      '-T',
-      String(SECONDS),
-      '-f',
-      join(ROOT, 'bench/auth-equivalent.sql'),
-      '-h',
-      u.hostname,
-      '-p',
-      u.port || '5432',
-      '-U',
-      decodeURIComponent(u.username) || 'postgres',
-      PGBENCH_DB,
-    ],
-    { env: { ...process.env, ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}) } },
+  const r = await runPgbench(meter, {
+    database: PGBENCH_DB,
+    user: decodeURIComponent(u.username) || 'postgres',
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    scriptFile: join(ROOT, 'bench/auth-equivalent.sql'),
+    statementsPerRun: 2, // the INSERT and the UPDATE
+  });
+  if (r.latencyMs !== null) note(`pgbench latency average ${r.latencyMs} ms at 50 connections`);
+  reportWindow('pgbench_minimal', r.cpu, r.windowRuns, 'txn', 'pgbench');
+  return r.tps;
+}
+
+/**
+ * Records the statements of one authentication (start, then verify) for user `index`, as the
+ * service sends them (bench/count-queries.js).
+ */
+async function traceAuthentication(
+  s: Seed,
+  inbox: SmsInbox,
+  child: ChildProcess,
+  index: number,
+): Promise<TracedAuthentication> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  child.send('trace-start');
+  await sleep(200); // the workers start tracing
+  const userId = s.userIds[index % s.userIds.length];
+  const started = await expectStatus(
+    call(agent, 'POST', '/v1/authentications', s.apiKey, { userId, method: 'sms' }),
+    201,
+    'trace start',
   );
-  const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
-  const latency = /latency average = ([\d.]+) ms/.exec(stdout)?.[1];
-  if (!tps) throw new Error(`no tps in the pgbench output:\n${stdout}`);
-  if (latency) note(`pgbench latency average ${latency} ms at 50 connections`);
-  return Number(tps);
+  const code = await inbox.codeFor(started.body.id as string);
+  await expectStatus(
+    call(agent, 'POST', `/v1/authentications/${started.body.id}/verify`, s.apiKey, { code }),
+    200,
+    'trace verify',
+  );
+  agent.destroy();
+  const statements = await new Promise<TracedStatement[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the service did not send its statement trace')), 5_000);
+    const onMessage = (m: { trace?: TracedStatement[] }) => {
+      if (!m?.trace) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(m.trace);
+    };
+    child.on('message', onMessage);
+    child.send('trace-stop');
+  });
+  return { statements, userId, userName: `bench-${index % s.userIds.length}@bench.example` };
+}
+
+/**
+ * The schema's ceiling: our own hot-path statements under pgbench (bench/hot-path-pgbench.ts), as
+ * the app role on the bench database, with its RLS. Returns authentications per second.
+ */
+async function pgbenchHotPath(
+  meter: Meter,
+  dbAdmin: Client,
+  s: Seed,
+  inbox: SmsInbox,
+): Promise<{ tps: number; cleanup: () => Promise<void> }> {
+  // Two authentications that sent the same statements (a cold cache or a timer could add one).
+  let pair: [TracedAuthentication, TracedAuthentication] | undefined;
+  for (let attempt = 0; attempt < 3 && !pair; attempt++) {
+    const a = await traceAuthentication(s, inbox, meter.child, 50 + attempt * 2);
+    const b = await traceAuthentication(s, inbox, meter.child, 51 + attempt * 2);
+    if (shapeOf(a.statements) === shapeOf(b.statements)) pair = [a, b];
+  }
+  if (!pair) throw new Error('three pairs of traced authentications sent different statements');
+  const [a, b] = pair;
+  const types = await parameterTypes(
+    dbAdmin,
+    a.statements.filter((st) => st.values.length > 0).map((st) => st.text),
+  );
+  const users = await copyUsers(dbAdmin, s.tenantId, USERS);
+  const built = buildHotPathScript(a, b, types, users);
+  const scriptFile = process.env.BENCH_HOT_PATH_SCRIPT ?? join(tmpdir(), `twofold-bench-${stamp}-hot-path.sql`);
+  writeFileSync(scriptFile, built.script);
+  const cleanup = async () => {
+    if (!process.env.BENCH_HOT_PATH_SCRIPT) rmSync(scriptFile, { force: true });
+  };
+  note(
+    `schema ceiling: pgbench -M prepared runs the ${built.statements} statements the service sent for one ` +
+      `authentication (start + verify) in ${built.roundTrips} round trips, as ${APP_ROLE} with RLS, over ` +
+      `${users} copies of the seeded users; script ${scriptFile}` +
+      (process.env.BENCH_HOT_PATH_SCRIPT ? '' : ' (removed at the end; BENCH_HOT_PATH_SCRIPT=<file> keeps it)'),
+  );
+  try {
+    const r = await runPgbench(meter, {
+      database: DB_NAME,
+      user: APP_ROLE,
+      password: process.env.TEST_APP_DB_PASSWORD || undefined,
+      scriptFile,
+      defines: built.defines,
+      prepared: true,
+      statementsPerRun: built.dataStatements,
+    });
+    if (r.latencyMs !== null)
+      note(`schema ceiling latency average ${r.latencyMs} ms per authentication at 50 connections`);
+    reportWindow('schema_ceiling', r.cpu, r.windowRuns, 'authentication', 'pgbench');
+    return { tps: r.tps, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** redis-server's pid, when this machine's /proc shows that very process (not one in a container). */
+async function redisServerPid(redis: Redis): Promise<number | null> {
+  const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? NaN);
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').includes('redis') ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 async function totpPerSecond(): Promise<number> {
@@ -700,6 +1018,14 @@ async function main(): Promise<void> {
     cleanups.push(() => dropDatabase(DB_NAME));
     cleanups.push(() => deleteKeys(redis, `${QUEUE_PREFIX}:*`));
 
+    // A superuser on the bench database: pg_stat_statements (created here, before the service
+    // connects, so its sessions get track_planning), parameter types, the pgbench users' copies.
+    const dbAdmin = new Client({ connectionString: dbUrl(DB_NAME), application_name: 'twofold-bench-admin' });
+    await dbAdmin.connect();
+    cleanups.push(() => dbAdmin.end());
+    const statements = await enableStatements(dbAdmin, DB_NAME, TRACK_PLANNING);
+    if (!statements.ok) note(statements.hint);
+
     const { child, stderr } = startService();
     cleanups.push(() => stopService(child));
     await waitReady(child, stderr);
@@ -712,6 +1038,7 @@ async function main(): Promise<void> {
     seedAgent.destroy();
     cleanups.push(() => deleteKeys(redis, `rl:sends:{${s.tenantId}:*`));
     cleanups.push(() => deleteKeys(redis, `lockout:verify:{${s.tenantId}:*`));
+    cleanups.push(() => deleteKeys(redis, `vel:{${s.tenantId}}:*`));
     note(`seeded 1 tenant, 1 provider, ${s.userIds.length} users with sms in ${Date.now() - seedStarted} ms`);
     note(`service: ${HTTP_PROCESSES} HTTP process(es), pool ${POOL_SIZE} connections each`);
 
@@ -722,7 +1049,13 @@ async function main(): Promise<void> {
     const pg = new Client({ connectionString: ADMIN_URL });
     await pg.connect();
     cleanups.push(() => pg.end());
-    const meter = { child, pg };
+    const meter: Meter = {
+      child,
+      pg,
+      stats: statements.ok ? dbAdmin : null,
+      statsPid: (await dbAdmin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid,
+      redisPid: await redisServerPid(redis),
+    };
 
     const results = new Map<number, PhaseResult>();
     if (process.env.BENCH_CPU_PROF) child.send('profile-start');
@@ -738,6 +1071,11 @@ async function main(): Promise<void> {
     await probe(s, inbox, child);
     if (process.env.BENCH_CPU_PROF)
       await stopProfile(child, join(process.env.BENCH_CPU_PROF, 'auth-provider.cpuprofile'));
+
+    // The schema's ceiling, before the history is seeded: the same database as the c50 phase.
+    await deleteKeys(redis, `rl:sends:{${s.tenantId}:*`);
+    const ceiling = await pgbenchHotPath(meter, dbAdmin, s, inbox);
+    cleanups.push(ceiling.cleanup);
 
     let history: PhaseResult | undefined;
     if (HISTORY > 0) {
@@ -769,9 +1107,10 @@ async function main(): Promise<void> {
       report('c50_history', history);
     }
 
-    const tps = await pgbenchTps();
+    const tps = await pgbenchMinimal(meter);
     cleanups.push(() => dropDatabase(PGBENCH_DB));
 
+    out('schema_ceiling_authentications_per_second', ceiling.tps.toFixed(0));
     out('pgbench_tps', tps.toFixed(0));
     out('totp_verifications_per_second', totp);
     out('rss_mb_before', rssBefore.toFixed(0));
@@ -793,6 +1132,13 @@ async function main(): Promise<void> {
       );
       out('history_cost_ratio', cost.machine.toFixed(2));
     }
+    note(
+      'three ratios: ours ÷ schema ceiling = application overhead (1.0 = the service adds nothing to its SQL); ' +
+        'schema ceiling ÷ minimal pgbench = schema overhead (1.0 = our statements cost what the minimum does); ' +
+        'their product is ratio = ours ÷ minimal pgbench',
+    );
+    out('ratio_ours_to_schema_ceiling', (c50 / ceiling.tps).toFixed(3));
+    out('ratio_schema_ceiling_to_pgbench', (ceiling.tps / tps).toFixed(3));
     out('ratio', ratio.toFixed(2));
   } catch (error) {
     failed = true;

@@ -5,17 +5,46 @@
 // service's CPU cost per authentication). With HTTP_PROCESSES > 1 the primary asks every worker and
 // sums their answers (its own CPU included). IPC, not a signal: Nest's shutdown hooks listen to
 // SIGUSR2 too. A Map increment per query: no measurable cost.
+//
+// `trace-start` / `trace-stop` (answered with `{ trace }`): every statement sent in between, with
+// its text, its values as `pg` puts them on the wire (text form; null stays null), the connection it
+// went on, when it was sent and when its answer was in. The bench turns one authentication's trace
+// into the pgbench script of the schema's ceiling (a statement sent before the previous one on the
+// same connection answered shares its round trip).
 'use strict';
 const cluster = require('node:cluster');
 const { Client } = require('pg');
+const { prepareValue } = require('pg/lib/utils');
 
 const counts = new Map();
+let trace = null;
+let nextConnection = 1;
+const connectionIds = new WeakMap();
+const wireValue = (v) => {
+  const p = prepareValue(v);
+  return Buffer.isBuffer(p) ? `\\x${p.toString('hex')}` : (p ?? null);
+};
 const query = Client.prototype.query;
 Client.prototype.query = function (config, ...rest) {
   const text = typeof config === 'string' ? config : (config && config.text) || '';
   const verb = (/^\s*(\w+)/.exec(text)?.[1] ?? '?').toUpperCase();
   counts.set(verb, (counts.get(verb) ?? 0) + 1);
-  return query.call(this, config, ...rest);
+  if (!trace) return query.call(this, config, ...rest);
+  if (!connectionIds.has(this)) connectionIds.set(this, `${process.pid}:${nextConnection++}`);
+  const values = typeof config === 'string' ? rest[0] : config?.values;
+  const entry = {
+    text,
+    values: Array.isArray(values) ? values.map(wireValue) : [],
+    prepared: Boolean(config?.name),
+    connection: connectionIds.get(this),
+    sentAt: performance.timeOrigin + performance.now(),
+    answeredAt: null,
+  };
+  trace.push(entry);
+  const result = query.call(this, config, ...rest);
+  const answered = () => (entry.answeredAt = performance.timeOrigin + performance.now());
+  if (result && typeof result.then === 'function') result.then(answered, answered);
+  return result;
 };
 
 function ownFigures() {
@@ -67,7 +96,11 @@ function askWorkers(message, isAnswer) {
 if (cluster.isWorker) {
   process.on('message', (message) => {
     if (message === 'query-counts') process.send({ workerFigures: ownFigures() });
-    else if (message === 'profile-start') startProfile();
+    else if (message === 'trace-start') trace = [];
+    else if (message === 'trace-stop') {
+      process.send({ workerTrace: trace ?? [] });
+      trace = null;
+    } else if (message === 'profile-start') startProfile();
     else if (message?.profileStopTo) {
       const file = message.profileStopTo.replace(/(\.cpuprofile)?$/, `-${process.pid}.cpuprofile`);
       stopProfile(file, (written) => process.send({ workerProfile: written }));
@@ -75,7 +108,15 @@ if (cluster.isWorker) {
   });
 } else if (process.send) {
   process.on('message', async (message) => {
-    if (message === 'profile-start') {
+    if (message === 'trace-start') {
+      trace = [];
+      for (const worker of workers()) worker.send('trace-start');
+    } else if (message === 'trace-stop') {
+      const answers = await askWorkers('trace-stop', (m) => m && 'workerTrace' in m);
+      const all = [...(trace ?? []), ...answers.flatMap((a) => a?.workerTrace ?? [])];
+      trace = null;
+      process.send({ trace: all.sort((a, b) => a.sentAt - b.sentAt) });
+    } else if (message === 'profile-start') {
       if (workers().length === 0) startProfile();
       else for (const worker of workers()) worker.send('profile-start');
     } else if (message?.profileStopTo) {
