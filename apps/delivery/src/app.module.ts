@@ -4,7 +4,7 @@ import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule, DeliveryConfig } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
-import { QueueModule } from '@twofold/platform/queue';
+import { QueueMetricsModule, QueueModule } from '@twofold/platform/queue';
 import { SenderRoutesController, ShortCodesController } from './senders/senders.controller';
 import { SendersService } from './senders/senders.service';
 import { TwilioStatusController } from './status/twilio-status.controller';
@@ -21,6 +21,7 @@ export class AppModule {
         loggerModule(config, 'delivery'),
         DbModule,
         QueueModule,
+        QueueMetricsModule.forRoot(['delivery.sms', 'delivery.voice']),
         HealthModule,
         AuthModule.forRoot({ verifiers: [], operatorKey: config.OPERATOR_API_KEY }),
       ],

@@ -25,6 +25,7 @@ import {
   spokenDigits,
   VOICE_REPEATS,
 } from '@twofold/delivery/domain';
+import { deliveryOutcomesTotal } from '@twofold/platform/metrics';
 import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, isUuid, newRowId } from '@twofold/platform/db';
@@ -116,6 +117,7 @@ export class SendingService {
       at: this.clock.now(),
     });
     if (unrecorded) throw unrecorded;
+    deliveryOutcomesTotal.inc({ channel: 'sms', status: 'sent' });
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: sender.kind }, 'sms sent');
   }
 
@@ -148,6 +150,7 @@ export class SendingService {
       at: this.clock.now(),
     });
     if (unrecorded) throw unrecorded;
+    deliveryOutcomesTotal.inc({ channel: 'voice', status: 'sent' });
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: 'caller_id' }, 'call placed');
   }
 
@@ -284,7 +287,7 @@ export class SendingService {
     const status = REFUSALS.has(errorCode) ? 'refused' : 'failed';
     // The fallback's code, sealed for its own message: kept in its row (the outbox) and in its job.
     const sealed = voiceMessageId ? this.sealFor(tenantId, voiceMessageId, fallbackCode as string) : null;
-    await this.db.inTenant(tenantId, async (scope) => {
+    const marked = await this.db.inTenant(tenantId, async (scope) => {
       const changed = await this.messages.markFinal(scope, message.id, status, errorCode, errorMessage);
       if (voiceMessageId && sealed && message.authenticationId && message.providerId) {
         await this.messages.createQueued(scope, {
@@ -303,7 +306,9 @@ export class SendingService {
           await this.outcomes.recordOutcome(scope, message.authenticationId, status);
         }
       }
+      return changed;
     });
+    if (marked) deliveryOutcomesTotal.inc({ channel: message.channel, status });
     this.logger.warn({ messageId: message.id, status, errorCode }, 'delivery failed');
     if (voiceMessageId && sealed && message.authenticationId) {
       await this.fallBackToVoice(tenantId, message, voiceMessageId, sealed);

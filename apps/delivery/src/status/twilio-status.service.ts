@@ -4,6 +4,7 @@ import { DeliveryOutcomeRepository, findMessageBySid, MessageRepository } from '
 import { smsStatusFromTwilio, voiceStatusFromTwilio } from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryConfig } from '@twofold/platform/config';
 import { Clock, DbService, isUuid } from '@twofold/platform/db';
+import { deliveryOutcomesTotal } from '@twofold/platform/metrics';
 import { DeliveryErrors } from '../common/delivery.errors';
 
 /**
@@ -64,6 +65,9 @@ export class TwilioStatusService {
       }
       return next;
     });
-    if (changed) this.logger.log({ messageId: target.id, status: changed, errorCode }, 'message status');
+    if (changed) {
+      deliveryOutcomesTotal.inc({ channel: params.CallSid && !params.MessageSid ? 'voice' : 'sms', status: changed });
+      this.logger.log({ messageId: target.id, status: changed, errorCode }, 'message status');
+    }
   }
 }

@@ -1,0 +1,5 @@
+export * from './registry';
+export * from './access';
+export * from './http-metrics';
+export * from './listener';
+export * from './metrics-listener.module';
