@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import twilio from 'twilio';
 import { DeliveryOutcomeRepository, findMessageBySid, MessageRepository } from '@twofold/delivery/data-access';
-import { smsStatusFromTwilio, voiceStatusFromTwilio } from '@twofold/delivery/domain';
+import { isTerminal, smsStatusFromTwilio, voiceStatusFromTwilio } from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryConfig } from '@twofold/platform/config';
 import { Clock, DbService, isUuid } from '@twofold/platform/db';
 import { deliveryOutcomesTotal } from '@twofold/platform/metrics';
@@ -66,7 +66,11 @@ export class TwilioStatusService {
       return next;
     });
     if (changed) {
-      deliveryOutcomesTotal.inc({ channel: params.CallSid && !params.MessageSid ? 'voice' : 'sms', status: changed });
+      // Final outcomes only: `sent` is counted once by the worker when Twilio accepts the request,
+      // and a callback's `sent` may or may not change the row depending on which write came first.
+      if (isTerminal(changed)) {
+        deliveryOutcomesTotal.inc({ channel: params.CallSid && !params.MessageSid ? 'voice' : 'sms', status: changed });
+      }
       this.logger.log({ messageId: target.id, status: changed, errorCode }, 'message status');
     }
   }
