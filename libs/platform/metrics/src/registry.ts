@@ -166,20 +166,26 @@ export interface UsageBacklog {
 }
 
 let usageSource: (() => Promise<UsageBacklog>) | null = null;
-let usageRead: { at: number; result: Promise<UsageBacklog | null> } | null = null;
+let usageInFlight: Promise<UsageBacklog | null> | null = null;
 
-/** One read per scrape, shared by the usage gauges (they are collected side by side). */
+/**
+ * One read per scrape, shared by the usage gauges: the registry collects every metric at once, so the
+ * second gauge finds the first one's read still in flight. Nothing is cached past it.
+ */
 function readUsage(): Promise<UsageBacklog | null> {
   const source = usageSource;
   if (!source) return Promise.resolve(null);
-  const now = Date.now();
-  if (usageRead && now - usageRead.at < 1_000) return usageRead.result;
-  const result = withTimeout(source()).catch(() => {
-    metricsCollectErrorsTotal.inc({ collector: 'usage' });
-    return null;
-  });
-  usageRead = { at: now, result };
-  return result;
+  if (usageInFlight) return usageInFlight;
+  const read = withTimeout(source())
+    .catch(() => {
+      metricsCollectErrorsTotal.inc({ collector: 'usage' });
+      return null;
+    })
+    .finally(() => {
+      if (usageInFlight === read) usageInFlight = null;
+    });
+  usageInFlight = read;
+  return read;
 }
 
 export const usageRows = new Gauge({
@@ -210,11 +216,7 @@ export const usageOldestPendingAge = new Gauge({
 /** Registers the reader of the usage backlog (billing processes); the returned function removes it. */
 export function measureUsage(read: () => Promise<UsageBacklog>): () => void {
   usageSource = read;
-  usageRead = null;
   return () => {
-    if (usageSource === read) {
-      usageSource = null;
-      usageRead = null;
-    }
+    if (usageSource === read) usageSource = null;
   };
 }
