@@ -8,6 +8,7 @@ import {
   METRICS_ACCESS_DENIED_MESSAGE,
   MetricsAccess,
   metricsRegistry,
+  metricsText,
 } from '@twofold/platform/metrics';
 import { Public } from './public.decorator';
 
@@ -31,7 +32,7 @@ export class MetricsController {
     if (!this.access.allows(request.ip, request.headers.authorization)) {
       throw new DomainError(METRICS_ACCESS_DENIED, 'forbidden', METRICS_ACCESS_DENIED_MESSAGE);
     }
-    const text = await metricsRegistry.metrics();
+    const text = await metricsText();
     await reply.header('content-type', metricsRegistry.contentType).send(text);
   }
 }

@@ -130,6 +130,8 @@ const queueSources = new Map<string, () => Promise<QueueCounts>>();
  */
 export const queueJobs = new Gauge({
   name: 'twofold_queue_jobs',
+  // Every process reads the same source: several cluster workers' values are one value (cluster.ts).
+  aggregator: 'max',
   help: 'BullMQ jobs per queue and state (waiting, active, failed, delayed), read when scraped.',
   labelNames: ['queue', 'state'] as const,
   registers: [metricsRegistry],
@@ -190,6 +192,8 @@ function readUsage(): Promise<UsageBacklog | null> {
 
 export const usageRows = new Gauge({
   name: 'twofold_usage_rows',
+  // Every process reads the same source: several cluster workers' values are one value (cluster.ts).
+  aggregator: 'max',
   help: 'Usage rows waiting for Stripe (state="pending") and those pending for more than 12 h (state="stale"), all tenants, read when scraped.',
   labelNames: ['state'] as const,
   registers: [metricsRegistry],
@@ -204,6 +208,8 @@ export const usageRows = new Gauge({
 
 export const usageOldestPendingAge = new Gauge({
   name: 'twofold_usage_oldest_pending_age_seconds',
+  // Every process reads the same source: several cluster workers' values are one value (cluster.ts).
+  aggregator: 'max',
   help: 'Age of the oldest usage row not yet reported to Stripe (0 when none), read when scraped.',
   registers: [metricsRegistry],
   async collect() {
