@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
+import { CommonErrorCode } from '@twofold/platform/errors';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The refusal's error code (R29), on the HTTP services and on the workers' metrics listeners. */
-export const METRICS_ACCESS_DENIED = 'metrics_access_denied';
+export const METRICS_ACCESS_DENIED = CommonErrorCode.MetricsAccessDenied;
 export const METRICS_ACCESS_DENIED_MESSAGE =
   'Metrics are served to the platform operator key (Authorization: Bearer) or to the addresses in METRICS_ALLOW_CIDRS.';
 
