@@ -31,11 +31,12 @@ bash .ci/build.sh
 echo
 echo "Twofold is starting: auth-provider :${AUTH_PROVIDER_PORT:-3000}  delivery :${DELIVERY_PORT:-3001}  billing :${BILLING_PORT:-3002}  reporting :${REPORTING_PORT:-3003}"
 echo "API docs: http://127.0.0.1:${AUTH_PROVIDER_PORT:-3000}/docs   operator key: in .env (OPERATOR_API_KEY)"
+echo "metrics: GET /metrics on each service; workers on :${DELIVERY_WORKER_METRICS_PORT:-9101} :${BILLING_WORKER_METRICS_PORT:-9102} :${REPORTING_WORKER_METRICS_PORT:-9103} (operator key or METRICS_ALLOW_CIDRS)"
 exec npx concurrently --kill-others --kill-signal SIGTERM --names "auth,deliv,deliv-w,bill,bill-w,rep,rep-w" \
   "PORT=${AUTH_PROVIDER_PORT:-3000} node dist/apps/auth-provider/src/main.js" \
   "PORT=${DELIVERY_PORT:-3001} node dist/apps/delivery/src/main.js" \
-  "node dist/apps/delivery/src/worker.js" \
+  "METRICS_PORT=${DELIVERY_WORKER_METRICS_PORT:-9101} node dist/apps/delivery/src/worker.js" \
   "PORT=${BILLING_PORT:-3002} node dist/apps/billing/src/main.js" \
-  "node dist/apps/billing/src/worker.js" \
+  "METRICS_PORT=${BILLING_WORKER_METRICS_PORT:-9102} node dist/apps/billing/src/worker.js" \
   "PORT=${REPORTING_PORT:-3003} node dist/apps/reporting/src/main.js" \
-  "node dist/apps/reporting/src/worker.js"
+  "METRICS_PORT=${REPORTING_WORKER_METRICS_PORT:-9103} node dist/apps/reporting/src/worker.js"

@@ -3,7 +3,7 @@ import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
-import { QueueModule } from '@twofold/platform/queue';
+import { QueueMetricsModule, QueueModule } from '@twofold/platform/queue';
 import { DbMfaServerVerifier } from '@twofold/providers/data-access';
 import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -32,6 +32,7 @@ export class AppModule {
         loggerModule(config, 'auth-provider'),
         DbModule,
         QueueModule,
+        QueueMetricsModule.forRoot(['delivery.sms', 'delivery.voice']),
         AuthModule.forRoot({
           verifiers: [DbApiKeyVerifier, DbMfaServerVerifier],
           operatorKey: config.OPERATOR_API_KEY,

@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createTestDatabase, TestDatabase } from '@twofold/platform/testing';
+import { createTestDatabase, Scrape, TestDatabase } from '@twofold/platform/testing';
 
 const RUN_SOURCE = join(__dirname, '../../../libs/platform/testing/run-source.js');
 
@@ -43,7 +43,7 @@ const ready = (port: number) =>
     .catch(() => false);
 
 /**
- * HTTP_PROCESSES=2 (docs/decisions/0016): the primary only supervises. A worker that dies is
+ * HTTP_PROCESSES=2 (docs/decisions/0016): the primary only supervises; /metrics sums the workers. A worker that dies is
  * replaced; SIGTERM to the primary stops every worker gracefully and the primary exits 0.
  */
 describe('HTTP_PROCESSES: a supervised cluster of the real service', () => {
@@ -64,6 +64,7 @@ describe('HTTP_PROCESSES: a supervised cluster of the real service', () => {
 
   it('serves from two workers, replaces a killed one, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
+    const operatorKey = `op_${randomBytes(24).toString('hex')}`;
     child = spawn(process.execPath, [RUN_SOURCE, 'apps/auth-provider/src/main.ts'], {
       env: {
         ...process.env,
@@ -77,7 +78,7 @@ describe('HTTP_PROCESSES: a supervised cluster of the real service', () => {
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
         QUEUE_PREFIX: `{test-${db.name}}`,
         AUTH_SWEEP_INTERVAL_SECONDS: '0',
-        OPERATOR_API_KEY: `op_${randomBytes(24).toString('hex')}`,
+        OPERATOR_API_KEY: operatorKey,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -92,6 +93,22 @@ describe('HTTP_PROCESSES: a supervised cluster of the real service', () => {
       () => `two ready workers:\n${log()}`,
     );
     const [first, second] = workerPids(primary);
+
+    // One /metrics answer for the cluster (docs/decisions/0024): whichever worker a scrape reaches,
+    // the request counts of both are summed by the primary.
+    for (let i = 0; i < 20; i++) expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        headers: { authorization: `Bearer ${operatorKey}` },
+      });
+      expect(res.status).toBe(200);
+      const live = Scrape.parse(await res.text()).value('twofold_http_request_duration_seconds_count', {
+        route: '/health/live',
+        method: 'GET',
+        status: '200',
+      });
+      expect(live).toBe(20);
+    }
 
     process.kill(first, 'SIGKILL');
     await until(

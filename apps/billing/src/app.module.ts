@@ -3,7 +3,7 @@ import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
-import { QueueModule } from '@twofold/platform/queue';
+import { QueueMetricsModule, QueueModule } from '@twofold/platform/queue';
 import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
 import { BillingAccountController } from './account/billing-account.controller';
 import { BillingAccountService } from './account/billing-account.service';
@@ -25,6 +25,7 @@ export class AppModule {
         loggerModule(config, 'billing'),
         DbModule,
         QueueModule,
+        QueueMetricsModule.forRoot(['billing.usage']),
         HealthModule,
         AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
         BillingCoreModule,

@@ -6,6 +6,7 @@ import {
   STRIPE_SETTINGS,
   StripeGateway,
   StripeSettings,
+  UsageBacklogRepository,
   UsageRelayRepository,
 } from '@twofold/billing/data-access';
 import { APP_CONFIG } from '@twofold/platform/config';
@@ -15,6 +16,7 @@ import { LicensePurchaseService } from './purchases/license-purchase.service';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { SubscriptionReconciler } from './subscriptions/subscription-reconciler.service';
 import { RELAY_OPTIONS, RelayOptions, UsageRelayService } from './usage/usage-relay.service';
+import { UsageMetrics } from './usage/usage-metrics';
 import { UserMonthService } from './usage/user-month.service';
 
 export function stripeSettings(config: StripeConfig): StripeSettings {
@@ -53,6 +55,8 @@ export function stripeSettings(config: StripeConfig): StripeSettings {
     },
     StripeGateway,
     UsageRelayRepository,
+    UsageBacklogRepository,
+    UsageMetrics,
     BillableUsersRepository,
     BillingAccountsRepository,
     AuditLogRepository,
@@ -70,6 +74,8 @@ export function stripeSettings(config: StripeConfig): StripeSettings {
     AuditLogRepository,
     StripeGateway,
     UsageRelayRepository,
+    UsageBacklogRepository,
+    UsageMetrics,
     BillableUsersRepository,
     BillingAccountsRepository,
     UsageRelayService,

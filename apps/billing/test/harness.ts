@@ -31,7 +31,14 @@ export interface BillingHarness {
 
 /** The billing HTTP app and a billing worker context (loop off: tests call pass()) on a fresh database. */
 export async function startBilling(
-  options: { batchSize?: number; stripeTimeoutMs?: number; workerEnv?: Record<string, string> } = {},
+  options: {
+    batchSize?: number;
+    stripeTimeoutMs?: number;
+    /** Both processes' environment on top of the defaults. */
+    env?: Record<string, string>;
+    /** The worker's only. */
+    workerEnv?: Record<string, string>;
+  } = {},
 ): Promise<BillingHarness> {
   const db = await createTestDatabase();
   const stripe = await startFakeStripe();
@@ -47,6 +54,7 @@ export async function startBilling(
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_TIMEOUT_MS: String(options.stripeTimeoutMs ?? 3_000),
     BILLING_BATCH_SIZE: String(options.batchSize ?? 200),
+    ...options.env,
   };
   const httpConfig = loadHttpConfig(env);
   const app = await createHttpApp(AppModule.forRoot(httpConfig), httpConfig, { title: 'billing', description: 'test' });

@@ -9,7 +9,7 @@ import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule, DeliveryConfig } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
-import { QueueModule } from '@twofold/platform/queue';
+import { QueueMetricsModule, QueueModule } from '@twofold/platform/queue';
 import { secretBoxProvider } from './common/secret-box.provider';
 import { VoiceFallback } from './common/voice-fallback';
 import { SenderRoutesController, ShortCodesController } from './senders/senders.controller';
@@ -28,6 +28,7 @@ export class AppModule {
         loggerModule(config, 'delivery'),
         DbModule,
         QueueModule,
+        QueueMetricsModule.forRoot(['delivery.sms', 'delivery.voice']),
         HealthModule,
         AuthModule.forRoot({ verifiers: [], operatorKey: config.OPERATOR_API_KEY }),
       ],

@@ -3,7 +3,7 @@ import { AuthModule } from '@twofold/platform/auth';
 import { AppConfigModule } from '@twofold/platform/config';
 import { DbModule } from '@twofold/platform/db';
 import { HealthModule, loggerModule } from '@twofold/platform/http';
-import { QueueModule } from '@twofold/platform/queue';
+import { QueueMetricsModule, QueueModule } from '@twofold/platform/queue';
 import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
 import type { ReportingHttpConfig } from './config';
 import { ExportsModule } from './exports/exports.module';
@@ -20,6 +20,7 @@ export class AppModule {
         loggerModule(config, 'reporting'),
         DbModule,
         QueueModule,
+        QueueMetricsModule.forRoot(['reporting.export']),
         AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
         HealthModule,
         ReportsModule,

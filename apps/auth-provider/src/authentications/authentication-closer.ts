@@ -8,6 +8,7 @@ import {
 } from '@twofold/authentication/data-access';
 import { DenyReason, isCodeDelivered, keepOnly } from '@twofold/authentication/domain';
 import { Clock, SqlScope } from '@twofold/platform/db';
+import { authenticationDenialsTotal, authenticationsTotal } from '@twofold/platform/metrics';
 import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 
 export type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason | null; attempts?: number };
@@ -45,7 +46,13 @@ export class AuthenticationCloser {
     };
     const closed = { ...auth, ...patch } as AuthenticationRow;
     if (last) scope.commitWithNext();
-    return this.authentications.close(scope, auth.id, patch, this.recordOf(closed, context, deviceToken));
+    const record = this.recordOf(closed, context, deviceToken);
+    const row = await this.authentications.close(scope, auth.id, patch, record);
+    // Counted once the closing statement succeeded (docs/decisions/0024): in memory, no I/O.
+    authenticationsTotal.inc({ method: record.method, result: record.result });
+    if (record.result === 'deny')
+      authenticationDenialsTotal.inc({ method: record.method, reason: record.denyReason ?? 'unknown' });
+    return row;
   }
 
   /**

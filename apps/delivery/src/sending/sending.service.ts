@@ -26,6 +26,7 @@ import {
   spokenDigits,
   VOICE_REPEATS,
 } from '@twofold/delivery/domain';
+import { deliveryOutcomesTotal } from '@twofold/platform/metrics';
 import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import { SecretBox } from '@twofold/platform/crypto';
 import { Clock, DbService, isUuid } from '@twofold/platform/db';
@@ -117,6 +118,7 @@ export class SendingService {
       at: this.clock.now(),
     });
     if (unrecorded) throw unrecorded;
+    deliveryOutcomesTotal.inc({ channel: 'sms', status: 'sent' });
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: sender.kind }, 'sms sent');
   }
 
@@ -149,6 +151,7 @@ export class SendingService {
       at: this.clock.now(),
     });
     if (unrecorded) throw unrecorded;
+    deliveryOutcomesTotal.inc({ channel: 'voice', status: 'sent' });
     this.logger.log({ messageId: message.id, status: 'sent', senderKind: 'caller_id' }, 'call placed');
   }
 
@@ -291,17 +294,18 @@ export class SendingService {
     const status = REFUSALS.has(errorCode) ? 'refused' : 'failed';
     // Only the transaction that ends the SMS places the call: a job run again after a crash finds
     // the SMS already final and calls no second time.
-    const calling = await this.db.inTenant(tenantId, async (scope) => {
-      const changed = await this.messages.markFinal(scope, message.id, status, errorCode, errorMessage);
-      if (!changed) return false;
+    const { changed, calling } = await this.db.inTenant(tenantId, async (scope) => {
+      const marked = await this.messages.markFinal(scope, message.id, status, errorCode, errorMessage);
+      if (!marked) return { changed: false, calling: false };
       if (voice) {
         await this.messages.createQueued(scope, voice);
-        return true;
+        return { changed: true, calling: true };
       }
       if (message.authenticationId && (await this.messages.latestIdOf(scope, message.authenticationId)) === message.id)
         await this.outcomes.recordOutcome(scope, message.authenticationId, status);
-      return false;
+      return { changed: true, calling: false };
     });
+    if (changed) deliveryOutcomesTotal.inc({ channel: message.channel, status });
     this.logger.warn({ messageId: message.id, status, errorCode }, 'delivery failed');
     if (voice && calling) await this.fallback.enqueue(tenantId, message.id, voice);
     throw new PermanentJobError(`delivery ${status}: ${errorCode}`);

@@ -8,9 +8,16 @@ import {
   NewMessage,
   OutboxRepository,
 } from '@twofold/delivery/data-access';
-import { fallsBackToVoice, MessageStatus, smsStatusFromTwilio, voiceStatusFromTwilio } from '@twofold/delivery/domain';
+import {
+  fallsBackToVoice,
+  isTerminal,
+  MessageStatus,
+  smsStatusFromTwilio,
+  voiceStatusFromTwilio,
+} from '@twofold/delivery/domain';
 import { APP_CONFIG, DeliveryConfig } from '@twofold/platform/config';
 import { Clock, DbService, isUuid, sqlScopeOf, TenantScope } from '@twofold/platform/db';
+import { deliveryOutcomesTotal } from '@twofold/platform/metrics';
 import { DeliveryErrors } from '../common/delivery.errors';
 import { VoiceFallback } from '../common/voice-fallback';
 
@@ -78,7 +85,14 @@ export class TwilioStatusService {
       else await this.outcomes.recordOutcome(scope, message.authenticationId, next);
       return { changed: next, voice: call };
     });
-    if (changed) this.logger.log({ messageId: target.id, status: changed, errorCode }, 'message status');
+    if (changed) {
+      // Final outcomes only: `sent` is counted once by the worker when Twilio accepts the request,
+      // and a callback's `sent` may or may not change the row depending on which write came first.
+      if (isTerminal(changed)) {
+        deliveryOutcomesTotal.inc({ channel: params.CallSid && !params.MessageSid ? 'voice' : 'sms', status: changed });
+      }
+      this.logger.log({ messageId: target.id, status: changed, errorCode }, 'message status');
+    }
     if (voice) await this.fallback.enqueue(target.tenantId, target.id, voice);
   }
 

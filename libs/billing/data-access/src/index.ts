@@ -4,3 +4,4 @@ export * from './billing-accounts.repository';
 export * from './stripe.gateway';
 export * from './usage-outbox.sql-repository';
 export * from './license-purchase.repository';
+export * from './usage-backlog.repository';

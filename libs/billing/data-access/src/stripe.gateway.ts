@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
 import { classifyStripeFailure, StripeFailureKind } from '@twofold/billing/domain';
+import { stripeErrorsTotal, stripeRequestDuration } from '@twofold/platform/metrics';
 
 export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');
 
@@ -53,13 +54,25 @@ function toCallError(error: unknown): StripeCallError {
   );
 }
 
-async function call<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * One Stripe request: its duration and, when it fails, the kind of failure (docs/decisions/0024),
+ * labelled by operation only (in memory, around the call we await anyway).
+ */
+async function call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  const started = process.hrtime.bigint();
   try {
-    return await work();
+    const result = await work();
+    stripeRequestDuration.observe({ operation, outcome: 'ok' }, secondsSince(started));
+    return result;
   } catch (error) {
-    throw toCallError(error);
+    stripeRequestDuration.observe({ operation, outcome: 'error' }, secondsSince(started));
+    const failure = toCallError(error);
+    stripeErrorsTotal.inc({ operation, kind: failure.kind });
+    throw failure;
   }
 }
+
+const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
 
 /** All Stripe I/O of the billing domain (STYLE: repositories do all I/O). Every write carries an idempotency key. */
 @Injectable()
@@ -79,7 +92,7 @@ export class StripeGateway {
     timestamp: number;
     idempotencyKey: string;
   }): Promise<void> {
-    await call(() =>
+    await call('meter_events.create', () =>
       this.stripe.billing.meterEvents.create(
         {
           event_name: event.eventName,
@@ -93,7 +106,7 @@ export class StripeGateway {
   }
 
   async createCustomer(p: { name: string; metadata: Record<string, string>; idempotencyKey: string }): Promise<string> {
-    const c = await call(() =>
+    const c = await call('customers.create', () =>
       this.stripe.customers.create({ name: p.name, metadata: p.metadata }, { idempotencyKey: p.idempotencyKey }),
     );
     return c.id;
@@ -105,7 +118,7 @@ export class StripeGateway {
     metadata: Record<string, string>;
     idempotencyKey: string;
   }): Promise<Stripe.Subscription> {
-    return call(() =>
+    return call('subscriptions.create', () =>
       this.stripe.subscriptions.create(
         { customer: p.customer, items: [{ price: p.price }], metadata: p.metadata },
         { idempotencyKey: p.idempotencyKey },
@@ -121,7 +134,7 @@ export class StripeGateway {
     metadata: Record<string, string>;
     idempotencyKey: string;
   }): Promise<Stripe.Subscription> {
-    return call(() =>
+    return call('subscriptions.create', () =>
       this.stripe.subscriptions.create(
         {
           customer: p.customer,
@@ -136,7 +149,7 @@ export class StripeGateway {
 
   /** A seat change mid-term: Stripe prorates it; our pool follows its webhook. */
   async changeSeats(p: { subscription: string; item: string; seats: number; idempotencyKey: string }): Promise<void> {
-    await call(() =>
+    await call('subscriptions.update', () =>
       this.stripe.subscriptions.update(
         p.subscription,
         { items: [{ id: p.item, quantity: p.seats }], proration_behavior: 'create_prorations' },
@@ -146,19 +159,21 @@ export class StripeGateway {
   }
 
   async cancelSubscription(id: string, idempotencyKey: string): Promise<Stripe.Subscription> {
-    return call(() => this.stripe.subscriptions.cancel(id, {}, { idempotencyKey }));
+    return call('subscriptions.cancel', () => this.stripe.subscriptions.cancel(id, {}, { idempotencyKey }));
   }
 
   /** Stripe's aggregated meter value for a customer over [start, end) (seconds). */
   async meterTotal(meterId: string, customer: string, start: number, end: number): Promise<number> {
-    const page = await call(() =>
+    const page = await call('meters.list_event_summaries', () =>
       this.stripe.billing.meters.listEventSummaries(meterId, { customer, start_time: start, end_time: end }),
     );
     return page.data.reduce((sum, s) => sum + s.aggregated_value, 0);
   }
 
   async previewInvoice(customer: string, subscription?: string): Promise<Stripe.Invoice> {
-    return call(() => this.stripe.invoices.createPreview({ customer, ...(subscription ? { subscription } : {}) }));
+    return call('invoices.create_preview', () =>
+      this.stripe.invoices.createPreview({ customer, ...(subscription ? { subscription } : {}) }),
+    );
   }
 
   /** Verifies the signature over the raw body (tolerance in seconds) and returns the event. */

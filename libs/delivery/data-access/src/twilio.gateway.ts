@@ -1,6 +1,7 @@
 import { Agent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import twilio from 'twilio';
+import { twilioErrorsTotal, twilioRequestDuration } from '@twofold/platform/metrics';
 import type SdkHttpResponse from 'twilio/lib/http/response';
 
 const TWILIO_API = 'https://api.twilio.com';
@@ -101,6 +102,33 @@ export interface TwilioFailure {
   message: string;
 }
 
+/** Twilio's own error codes (5 digits), `http_<status>` or `network`: a bounded label (never a tenant or number). */
+const CODE_LABEL = /^(\d{5}|http_\d{3}|network)$/;
+
+/**
+ * Duration and errors of one Twilio request (docs/decisions/0024), labelled by operation only:
+ * in-memory observations around the call we await anyway.
+ */
+async function measured<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  const started = process.hrtime.bigint();
+  try {
+    const result = await call();
+    twilioRequestDuration.observe({ operation, outcome: 'ok' }, secondsSince(started));
+    return result;
+  } catch (error) {
+    twilioRequestDuration.observe({ operation, outcome: 'error' }, secondsSince(started));
+    const failure = classifyTwilioError(error);
+    twilioErrorsTotal.inc({
+      operation,
+      code: CODE_LABEL.test(failure.code) ? failure.code : 'other',
+      transient: String(failure.transient),
+    });
+    throw error;
+  }
+}
+
+const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+
 /** Twilio I/O: SMS through Messages, voice through Calls. Never logs or returns the body. */
 export class TwilioGateway {
   private readonly client: twilio.Twilio;
@@ -111,16 +139,18 @@ export class TwilioGateway {
   }
 
   async sendSms(input: { to: string; from: string; body: string; statusCallback: string }): Promise<string> {
-    const message = await this.client.messages.create(input);
+    const message = await measured('messages.create', () => this.client.messages.create(input));
     return message.sid;
   }
 
   async placeCall(input: { to: string; from: string; twiml: string; statusCallback: string }): Promise<string> {
-    const call = await this.client.calls.create({
-      ...input,
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-      statusCallbackMethod: 'POST',
-    });
+    const call = await measured('calls.create', () =>
+      this.client.calls.create({
+        ...input,
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        statusCallbackMethod: 'POST',
+      }),
+    );
     return call.sid;
   }
 

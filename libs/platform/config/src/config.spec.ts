@@ -6,6 +6,8 @@ import {
   DEV_TWILIO,
   describeConfig,
   loadConfig,
+  reportingConfigSchema,
+  workerConfigSchema,
 } from './config';
 
 describe('loadConfig', () => {
@@ -147,6 +149,33 @@ describe('loadConfig', () => {
       for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/1', '::1/129', '99']) {
         expect(() => trust(bad)).toThrow(/TRUST_PROXY: /);
       }
+    });
+  });
+
+  describe('metrics access and listener (docs/decisions/0024)', () => {
+    const env = { NODE_ENV: 'test' };
+
+    it('allows nobody by address by default; takes a list of addresses and CIDRs; the operator key is optional outside auth-provider and delivery', () => {
+      const c = loadConfig(reportingConfigSchema, env);
+      expect(c.METRICS_ALLOW_CIDRS).toEqual([]);
+      expect(c.OPERATOR_API_KEY).toBeUndefined();
+      expect(
+        loadConfig(reportingConfigSchema, { ...env, METRICS_ALLOW_CIDRS: '10.0.5.0/24, 127.0.0.1,::1' })
+          .METRICS_ALLOW_CIDRS,
+      ).toEqual(['10.0.5.0/24', '127.0.0.1', '::1']);
+      expect(() => loadConfig(reportingConfigSchema, { ...env, METRICS_ALLOW_CIDRS: 'prometheus.internal' })).toThrow(
+        /METRICS_ALLOW_CIDRS: must be a comma list of IP addresses or CIDRs/,
+      );
+      expect(() => loadConfig(reportingConfigSchema, { ...env, OPERATOR_API_KEY: 'short' })).toThrow(
+        /OPERATOR_API_KEY: must be at least 32 characters/,
+      );
+      expect(() => loadConfig(authProviderConfigSchema, env)).toThrow(/OPERATOR_API_KEY: is required/);
+    });
+
+    it('opens no worker listener unless METRICS_PORT is set', () => {
+      expect(loadConfig(workerConfigSchema, env)).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: '0.0.0.0' });
+      expect(loadConfig(workerConfigSchema, { ...env, METRICS_PORT: '9101' }).METRICS_PORT).toBe(9101);
+      expect(() => loadConfig(workerConfigSchema, { ...env, METRICS_PORT: '70000' })).toThrow(/METRICS_PORT: /);
     });
   });
 });

@@ -51,6 +51,26 @@ export const baseConfigSchema = z.object({
   }),
   /** The key id that seals new secrets; must be one of SECRETS_KEYS. */
   SECRETS_ACTIVE_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be a key id listed in SECRETS_KEYS'),
+  /**
+   * Who may read /metrics without the operator key (docs/decisions/0024): a comma list of IP
+   * addresses and CIDRs (the Prometheus servers). Empty: nobody by address.
+   */
+  METRICS_ALLOW_CIDRS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const parsed = parseAddressList(value);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  /**
+   * The platform operator key. Required by auth-provider and delivery (their operator APIs); the
+   * other processes take it only to let the operator read /metrics, and may go without.
+   */
+  OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /**
@@ -107,6 +127,19 @@ export function parseTrustProxy(value: string): TrustedProxies | string {
   const bad = entries.filter((entry) => !isAddressOrCidr(entry));
   if (bad.length > 0) {
     return `must be false, a hop count, or a comma list of IP addresses or CIDRs (not: ${bad.map((b) => JSON.stringify(b.slice(0, 64))).join(', ')})`;
+  }
+  return entries;
+}
+
+/** METRICS_ALLOW_CIDRS: empty (nobody), or a comma list of IP addresses and CIDRs. A string is the problem. */
+export function parseAddressList(value: string): string[] | string {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    return `must be a comma list of IP addresses or CIDRs (not: ${bad.map((b) => JSON.stringify(b.slice(0, 64))).join(', ')})`;
   }
   return entries;
 }
@@ -232,6 +265,17 @@ export const billingConfigSchema = baseConfigSchema.merge(httpConfigSchema).exte
 export const reportingConfigSchema = baseConfigSchema.merge(httpConfigSchema).extend({ PORT: port(3003) });
 export const workerConfigSchema = baseConfigSchema.extend({
   WORKER_CONCURRENCY: int(1, 256).default(8),
+  /**
+   * The worker's Prometheus listener (GET /metrics, docs/decisions/0024); 0 = none. Compose gives each
+   * worker one; several workers on one host need one port each.
+   */
+  METRICS_PORT: z.coerce
+    .number({ invalid_type_error: 'must be a whole number from 0 to 65535' })
+    .int('must be a whole number from 0 to 65535')
+    .min(0, 'must be a whole number from 0 to 65535')
+    .max(65535, 'must be a whole number from 0 to 65535')
+    .default(0),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
 export const deliveryWorkerConfigSchema = workerConfigSchema.merge(twilioConfigSchema).extend({

@@ -41,6 +41,8 @@ export enum CommonErrorCode {
   Unauthorized = 'unauthorized',
   Forbidden = 'forbidden',
   OperatorKeyRequired = 'operator_key_required',
+  /** GET /metrics without the operator key from an address outside METRICS_ALLOW_CIDRS (decision 0024). */
+  MetricsAccessDenied = 'metrics_access_denied',
   TenantKeyRequired = 'tenant_key_required',
   MfaServerCredentialRequired = 'mfa_server_credential_required',
   HttpsRequired = 'https_required',

@@ -7,6 +7,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { HttpConfig } from '@twofold/platform/config';
 import { CommonErrorCode } from '@twofold/platform/errors';
+import { observeHttpRequest } from '@twofold/platform/metrics';
 import { CORRELATION_HEADER, contextOf } from './correlation';
 import { ErrorFilter, FASTIFY_ERROR_CODE } from './error.filter';
 import { createValidationPipe } from './validation';
@@ -48,6 +49,8 @@ export async function createHttpApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, contextOf(request.raw).correlationId);
   });
+  // docs/decisions/0024: request durations by route template, method and status (in memory, no I/O).
+  fastify.addHook('onResponse', observeHttpRequest);
   // A route may raise its own body limit (bulk imports) with @RouteConfig({ bodyLimitBytes }).
   fastify.addHook('onRoute', (route) => {
     const limit = (route.config as { bodyLimitBytes?: number } | undefined)?.bodyLimitBytes;

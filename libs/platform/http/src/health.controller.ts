@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule
 import type { Redis } from 'ioredis';
 import { DbService } from '@twofold/platform/db';
 import { REDIS_CLIENT } from '@twofold/platform/queue';
+import { MetricsController } from './metrics.controller';
 import { Public } from './public.decorator';
 
 @ApiTags('health')
@@ -58,5 +59,8 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-@Module({ imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })], controllers: [HealthController] })
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  controllers: [HealthController, MetricsController],
+})
 export class HealthModule {}

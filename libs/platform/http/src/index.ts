@@ -7,3 +7,4 @@ export * from './public.decorator';
 export * from './validation';
 export * from './params';
 export * from './run';
+export * from './metrics.controller';

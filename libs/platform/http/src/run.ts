@@ -3,6 +3,7 @@ import { DynamicModule, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { BaseConfig, ConfigError, HttpConfig } from '@twofold/platform/config';
+import { joinClusterMetrics, serveClusterMetrics } from '@twofold/platform/metrics';
 import { createHttpApp, HttpAppOptions, listen } from './bootstrap';
 
 function fail(error: unknown): never {
@@ -68,9 +69,12 @@ export function runHttpService(
   (async () => {
     const { config, module } = build();
     if (config.HTTP_PROCESSES > 1 && cluster.isPrimary) {
+      serveClusterMetrics();
       supervise(config.HTTP_PROCESSES, config.SHUTDOWN_GRACE_SECONDS);
       return;
     }
+    // One /metrics answer for the whole cluster, whichever worker the scrape reaches (decision 0024).
+    if (cluster.isWorker) joinClusterMetrics();
     exitAfterGrace(config.SHUTDOWN_GRACE_SECONDS);
     const app = await createHttpApp(module, config, options);
     await listen(app, config);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { lockoutRefusalsTotal, lockoutsTotal } from '@twofold/platform/metrics';
 import { assertKeyPart, assertPositiveInteger, defineScript } from './rate-limit-script';
 
 export interface LockoutOptions {
@@ -51,13 +52,13 @@ local state = redis.call('HMGET', KEYS[2], 'until', 'level')
 local lockedUntil = tonumber(state[1]) or 0
 local level = tonumber(state[2]) or 0
 if now < lockedUntil then
-  return {1, lockedUntil - now}
+  return {1, lockedUntil - now, 0}
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 redis.call('ZADD', KEYS[1], now, ARGV[8])
 if redis.call('ZCARD', KEYS[1]) < maxFailures then
   redis.call('PEXPIRE', KEYS[1], window)
-  return {0, 0}
+  return {0, 0, 0}
 end
 level = math.max(0, level - math.floor((now - lockedUntil) / decay))
 level = math.min(level + 1, maxLevel)
@@ -66,7 +67,8 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[2], 'until', now + duration, 'level', level)
 -- the state is dropped once the level would have decayed to 0
 redis.call('PEXPIRE', KEYS[2], duration + level * decay)
-return {1, duration}
+-- the third value says this failure started the lock (counted in twofold_lockouts_total)
+return {1, duration, 1}
 `;
 
 // A success forgets the failures and ends a running lock, but keeps the level (see decision 0009).
@@ -106,7 +108,7 @@ export class UserLockout {
   private readonly policy: Required<Omit<LockoutOptions, 'name' | 'prefix' | 'clock'>>;
   private readonly maxLevel: number;
   private readonly clock: () => number;
-  private readonly failureScript: (...args: FailureArgs) => Promise<[locked: number, waitMs: number]>;
+  private readonly failureScript: (...args: FailureArgs) => Promise<[locked: number, waitMs: number, started: number]>;
   private readonly successScript: (failuresKey: string, stateKey: string, nowMs: number) => Promise<number>;
 
   constructor(
@@ -136,12 +138,13 @@ export class UserLockout {
   async check(key: string, nowMs: number = this.clock()): Promise<LockoutState> {
     // One read of one field is atomic on its own; no script needed.
     const until = Number((await this.redis.hget(this.stateKey(key), 'until')) ?? 0);
+    if (nowMs < until) lockoutRefusalsTotal.inc({ name: this.opts.name });
     return toState(nowMs < until, until - nowMs);
   }
 
   async recordFailure(key: string, nowMs: number = this.clock()): Promise<LockoutState> {
     const { windowMs, maxFailures, baseLockMs, maxLockMs, decayMs } = this.policy;
-    const [locked, waitMs] = await this.failureScript(
+    const [locked, waitMs, started] = await this.failureScript(
       this.failuresKey(key),
       this.stateKey(key),
       nowMs,
@@ -153,6 +156,7 @@ export class UserLockout {
       this.maxLevel,
       `${nowMs}-${randomBytes(8).toString('hex')}`,
     );
+    if (started === 1) lockoutsTotal.inc({ name: this.opts.name });
     return toState(locked === 1, waitMs);
   }
 

@@ -37,6 +37,11 @@ export class QueueProducer {
     await this.queue(name).add(job.type, job, { ...options, jobId: jobIdOf(job.idempotencyKey) });
   }
 
+  /** Jobs waiting, active, failed and delayed in one queue (the /metrics gauge, decision 0024). */
+  async jobCounts(name: QueueName): Promise<Record<string, number>> {
+    return this.queue(name).getJobCounts('waiting', 'active', 'failed', 'delayed');
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

@@ -1,7 +1,19 @@
-import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
+import { measureQueue } from '@twofold/platform/metrics';
 import { QueueProducer } from './producer';
+import { QueueName } from './queues';
 import { createRedis } from './redis';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -64,3 +76,37 @@ class QueueLifecycle implements OnModuleInit, OnApplicationShutdown {
   exports: [REDIS_CLIENT, QueueProducer],
 })
 export class QueueModule {}
+
+const MEASURED_QUEUES = Symbol('MEASURED_QUEUES');
+
+@Injectable()
+class QueueDepthMetrics implements OnModuleInit, OnModuleDestroy {
+  private stops: (() => void)[] = [];
+
+  constructor(
+    private readonly producer: QueueProducer,
+    @Inject(MEASURED_QUEUES) private readonly queues: readonly QueueName[],
+  ) {}
+
+  onModuleInit(): void {
+    this.stops = this.queues.map((name) => measureQueue(name, () => this.producer.jobCounts(name)));
+  }
+
+  onModuleDestroy(): void {
+    for (const stop of this.stops) stop();
+  }
+}
+
+/**
+ * An HTTP process's queue gauges (docs/decisions/0024): job counts of the queues it produces to or
+ * owns, read through its producer when /metrics is scraped. Needs QueueModule.
+ */
+@Module({})
+export class QueueMetricsModule {
+  static forRoot(queues: readonly QueueName[]): DynamicModule {
+    return {
+      module: QueueMetricsModule,
+      providers: [{ provide: MEASURED_QUEUES, useValue: queues }, QueueDepthMetrics],
+    };
+  }
+}

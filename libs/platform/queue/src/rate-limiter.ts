@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { rateLimitRefusalsTotal } from '@twofold/platform/metrics';
 import { assertKeyPart, assertPositiveInteger, defineScript } from './rate-limit-script';
 
 export interface SlidingWindowOptions {
@@ -92,6 +93,7 @@ export class SlidingWindowLimiter {
     // Unique member, so hits in the same millisecond are all counted.
     const member = `${nowMs}-${randomBytes(8).toString('hex')}`;
     const reply = await this.hitScript(this.key(key), nowMs, this.opts.windowMs, this.opts.limit, member);
+    if (reply[0] !== 1) rateLimitRefusalsTotal.inc({ limiter: this.opts.name });
     return toResult(reply);
   }
 

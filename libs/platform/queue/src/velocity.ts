@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { rateLimitRefusalsTotal } from '@twofold/platform/metrics';
 import { assertKeyPart, assertPositiveInteger, defineScript } from './rate-limit-script';
 
 export interface VelocityOptions {
@@ -131,6 +132,7 @@ export class DeliveryVelocity {
       this.opts.alertEveryMs,
     );
     if (allowed === 1) return { allowed: true };
+    rateLimitRefusalsTotal.inc({ limiter: cap === 'prefix' ? 'sms_velocity_prefix' : 'sms_velocity_country' });
     return {
       allowed: false,
       cap: cap === 'prefix' ? 'prefix' : 'country',

@@ -9,9 +9,10 @@ import {
   BeforeApplicationShutdown,
   Type,
 } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, WorkerConfig } from '@twofold/platform/config';
+import { measureQueue, MetricsListener } from '@twofold/platform/metrics';
 import { createRedis } from './redis';
 import { JobOf, JobType, QueueName } from './queues';
 import { HandlerRegistration, indexHandlers, JobContext, startWorkers } from './worker-runtime';
@@ -27,6 +28,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger('WorkerHost');
   private workers: Worker[] = [];
   private connection?: Redis;
+  private measured: { queue: Queue; stop: () => void }[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
@@ -51,11 +53,20 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       onFailed: (queue, job, error) =>
         this.logger.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'),
     });
-    this.logger.log(`serving queues: ${[...new Set(this.handlers.map((h) => h.queue))].join(', ')}`);
+    const served = [...new Set(this.handlers.map((h) => h.queue))];
+    // docs/decisions/0024: the served queues' job counts, read from Redis when /metrics is scraped.
+    const connection = this.connection;
+    this.measured = served.map((name) => {
+      const queue = new Queue(name, { connection, prefix: this.config.QUEUE_PREFIX });
+      return { queue, stop: measureQueue(name, () => queue.getJobCounts('waiting', 'active', 'failed', 'delayed')) };
+    });
+    this.logger.log(`serving queues: ${served.join(', ')}`);
   }
 
   /** Running jobs finish first, while the database and the other connections are still open. */
   async beforeApplicationShutdown(): Promise<void> {
+    for (const m of this.measured) m.stop();
+    await Promise.all(this.measured.map((m) => m.queue.close()));
     await Promise.all(this.workers.map((w) => w.close()));
     if (this.connection) await this.connection.quit().catch(() => this.connection?.disconnect());
   }
@@ -88,6 +99,7 @@ export class WorkerModule {
             processors.map((p) => ({ queue: p.queue, type: p.type, handle: (job, ctx) => p.handle(job, ctx) })),
         },
         WorkerHost,
+        MetricsListener,
       ],
     };
   }

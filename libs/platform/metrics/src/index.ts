@@ -1,0 +1,6 @@
+export * from './registry';
+export * from './access';
+export * from './http-metrics';
+export * from './listener';
+export * from './metrics-listener.module';
+export * from './cluster';
