@@ -116,7 +116,14 @@ function startService(): { child: ChildProcess; stderr: () => string } {
   let stderr = '';
   const child = spawn(
     process.execPath,
-    ['-r', join(ROOT, 'bench/count-queries.js'), join(ROOT, 'dist/apps/auth-provider/src/main.js')],
+    [
+      // e.g. BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a V8 profile of every service
+      // process (cluster workers inherit the flags); bench/profile-summary.js sums them.
+      ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      '-r',
+      join(ROOT, 'bench/count-queries.js'),
+      join(ROOT, 'dist/apps/auth-provider/src/main.js'),
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
