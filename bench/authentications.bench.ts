@@ -116,14 +116,7 @@ function startService(): { child: ChildProcess; stderr: () => string } {
   let stderr = '';
   const child = spawn(
     process.execPath,
-    [
-      // e.g. BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': a V8 profile of every service
-      // process (cluster workers inherit the flags); bench/profile-summary.js sums them.
-      ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      '-r',
-      join(ROOT, 'bench/count-queries.js'),
-      join(ROOT, 'dist/apps/auth-provider/src/main.js'),
-    ],
+    ['-r', join(ROOT, 'bench/count-queries.js'), join(ROOT, 'dist/apps/auth-provider/src/main.js')],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -180,11 +173,18 @@ function queryCounts(
 ): Promise<Record<string, number> & { cpuMicros: number; systemMicros: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the service did not report its query counts')), 2_000);
-    const onMessage = (m: { queryCounts?: Record<string, number>; cpuMicros?: number; systemMicros?: number }) => {
+    const onMessage = (m: {
+      queryCounts?: Record<string, number>;
+      redisCounts?: Record<string, number>;
+      cpuMicros?: number;
+      systemMicros?: number;
+    }) => {
       if (!m?.queryCounts) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ ...m.queryCounts, cpuMicros: m.cpuMicros ?? 0, systemMicros: m.systemMicros ?? 0 });
+      // Redis commands join the SQL verbs under a `redis:` prefix.
+      const redis = Object.fromEntries(Object.entries(m.redisCounts ?? {}).map(([name, n]) => [`redis:${name}`, n]));
+      resolve({ ...m.queryCounts, ...redis, cpuMicros: m.cpuMicros ?? 0, systemMicros: m.systemMicros ?? 0 });
     };
     child.on('message', onMessage);
     child.send('query-counts');
@@ -782,9 +782,16 @@ async function probe(s: Seed, inbox: SmsInbox, child: ChildProcess): Promise<voi
     .map(([verb, count]) => [verb, (count - (before[verb] ?? 0)) / n] as const)
     .filter(([, v]) => v > 0)
     .sort((x, y) => y[1] - x[1]);
-  const statements = per.reduce((sum, [, v]) => sum + v, 0);
+  const sql = per.filter(([verb]) => !verb.startsWith('redis:'));
+  const statements = sql.reduce((sum, [, v]) => sum + v, 0);
   out('sql_statements_per_authentication', statements.toFixed(1));
-  note(`by verb: ${per.map(([verb, v]) => `${verb} ${v.toFixed(1)}`).join(', ')}`);
+  note(`by verb: ${sql.map(([verb, v]) => `${verb} ${v.toFixed(1)}`).join(', ')}`);
+  const redis = per.filter(([name]) => name.startsWith('redis:') && name !== 'redis:(pipeline)');
+  out('redis_commands_per_authentication', redis.reduce((sum, [, v]) => sum + v, 0).toFixed(1));
+  note(
+    `by command (service and BullMQ clients; ${(per.find(([name]) => name === 'redis:(pipeline)')?.[1] ?? 0).toFixed(1)} pipelines): ` +
+      redis.map(([name, v]) => `${name.slice('redis:'.length)} ${v.toFixed(1)}`).join(', '),
+  );
 }
 
 /** CPU per authentication with history ÷ without: the whole machine, and the service + PostgreSQL. */

@@ -1,7 +1,7 @@
 // Preloaded into the auth-provider child by bench/authentications.bench.ts (`node -r`; cluster workers
 // inherit it): counts the SQL statements the service sends through `pg` (Prisma's driver adapter uses
 // it), by first keyword, and answers the IPC message `query-counts` with
-// `{ queryCounts, cpuMicros, systemMicros }` (user+system CPU time so far, so the bench can print the
+// `{ queryCounts, redisCounts, cpuMicros, systemMicros }` (user+system CPU time so far, so the bench can print the
 // service's CPU cost per authentication). With HTTP_PROCESSES > 1 the primary asks every worker and
 // sums their answers (its own CPU included). IPC, not a signal: Nest's shutdown hooks listen to
 // SIGUSR2 too. A Map increment per query: no measurable cost.
@@ -17,6 +17,25 @@ const { Client } = require('pg');
 const { prepareValue } = require('pg/lib/utils');
 
 const counts = new Map();
+// Redis commands the service sends (its own clients and BullMQ's), by command name, and how many
+// pipelines it executed (an auto-pipelined or explicit pipeline is one write for several commands).
+const redisCounts = new Map();
+try {
+  const { default: Redis, Pipeline } = require('ioredis');
+  const sendCommand = Redis.prototype.sendCommand;
+  Redis.prototype.sendCommand = function (command, ...rest) {
+    const name = command?.name ?? '?';
+    redisCounts.set(name, (redisCounts.get(name) ?? 0) + 1);
+    return sendCommand.call(this, command, ...rest);
+  };
+  const exec = Pipeline.prototype.exec;
+  Pipeline.prototype.exec = function (...args) {
+    redisCounts.set('(pipeline)', (redisCounts.get('(pipeline)') ?? 0) + 1);
+    return exec.apply(this, args);
+  };
+} catch {
+  // ioredis not installed: no Redis figures.
+}
 let trace = null;
 let nextConnection = 1;
 const connectionIds = new WeakMap();
@@ -49,7 +68,12 @@ Client.prototype.query = function (config, ...rest) {
 
 function ownFigures() {
   const cpu = process.cpuUsage();
-  return { queryCounts: Object.fromEntries(counts), cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system };
+  return {
+    queryCounts: Object.fromEntries(counts),
+    redisCounts: Object.fromEntries(redisCounts),
+    cpuMicros: cpu.user + cpu.system,
+    systemMicros: cpu.system,
+  };
 }
 
 let profiler = null;
@@ -138,6 +162,8 @@ if (cluster.isWorker) {
         total.systemMicros += w.systemMicros;
         for (const [verb, n] of Object.entries(w.queryCounts))
           total.queryCounts[verb] = (total.queryCounts[verb] ?? 0) + n;
+        for (const [name, n] of Object.entries(w.redisCounts ?? {}))
+          total.redisCounts[name] = (total.redisCounts[name] ?? 0) + n;
       }
       process.send(total);
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums V8 .cpuprofile files (node --cpu-prof) by self time: per function and per package, so a
+// Sums V8 .cpuprofile files (BENCH_CPU_PROF=<dir> npm run bench:authentications, or node --cpu-prof) by self time: per function and per package, so a
 // benchmark's CPU can be read as "where does the service spend it". Usage:
 //   node bench/profile-summary.js <file-or-dir>... [--top 40] [--timeline] [--window <from>,<to>]
 // --timeline prints each second's busy time and its busiest package (to find a phase, e.g. the
