@@ -83,6 +83,10 @@ export async function startDelivery(env: Record<string, string> = {}): Promise<D
     async close() {
       await producer.close();
       await worker.close();
+      // No carrier callback may be in flight when the app closes: a request that ends after close()
+      // began leaves its keep-alive socket open, and close() then waits for that socket's keep-alive
+      // timeout (72 s), longer than the hook's 30 s.
+      await twilio.settle();
       await app.close();
       await twilio.close();
       await redis.quit();
