@@ -37,6 +37,7 @@ export class AppModule {
           verifiers: [DbApiKeyVerifier, DbMfaServerVerifier],
           operatorKey: config.OPERATOR_API_KEY,
           httpsOnlyFor: config.SERVER_HTTPS_ONLY ? ['mfa_server'] : [],
+          credentialCacheMs: config.CREDENTIAL_CACHE_MS,
         }),
         HealthModule,
         TenantsModule,

@@ -27,7 +27,11 @@ export class AppModule {
         QueueModule,
         QueueMetricsModule.forRoot(['billing.usage']),
         HealthModule,
-        AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
+        AuthModule.forRoot({
+          verifiers: [DbApiKeyVerifier],
+          operatorKey: null,
+          credentialCacheMs: config.CREDENTIAL_CACHE_MS,
+        }),
         BillingCoreModule,
       ],
       controllers: [StripeWebhookController, BillingAccountController, LicensePurchaseController],

@@ -21,7 +21,11 @@ export class AppModule {
         DbModule,
         QueueModule,
         QueueMetricsModule.forRoot(['reporting.export']),
-        AuthModule.forRoot({ verifiers: [DbApiKeyVerifier], operatorKey: null }),
+        AuthModule.forRoot({
+          verifiers: [DbApiKeyVerifier],
+          operatorKey: null,
+          credentialCacheMs: config.CREDENTIAL_CACHE_MS,
+        }),
         HealthModule,
         ReportsModule,
         ExportsModule,

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ApiKeyGuard } from './auth.guard';
 import { BearerStrategy } from './bearer.strategy';
+import { CREDENTIAL_CACHE_MS, CredentialCache } from './credential-cache';
 import { CREDENTIAL_VERIFIERS, CredentialVerifier, HTTPS_ONLY_KINDS, OPERATOR_KEY, PrincipalKind } from './principal';
 
 export interface AuthModuleOptions {
@@ -11,6 +12,8 @@ export interface AuthModuleOptions {
   operatorKey: string | null;
   /** R28: these kinds of credential are refused (403 `https_required`) unless the request came over HTTPS. */
   httpsOnlyFor?: PrincipalKind[];
+  /** CREDENTIAL_CACHE_MS: how long a verified credential is kept (0 = asked every time). */
+  credentialCacheMs?: number;
   imports?: DynamicModule['imports'];
 }
 
@@ -19,6 +22,8 @@ export class AuthModule {
   static forRoot(options: AuthModuleOptions): DynamicModule {
     return {
       module: AuthModule,
+      // Global: the repositories that revoke credentials or suspend tenants forget them in the cache.
+      global: true,
       imports: [PassportModule.register({ session: false }), ...(options.imports ?? [])],
       providers: [
         ...options.verifiers,
@@ -29,9 +34,12 @@ export class AuthModule {
         },
         { provide: OPERATOR_KEY, useValue: options.operatorKey },
         { provide: HTTPS_ONLY_KINDS, useValue: options.httpsOnlyFor ?? [] },
+        { provide: CREDENTIAL_CACHE_MS, useValue: options.credentialCacheMs ?? 0 },
+        CredentialCache,
         BearerStrategy,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
+      exports: [CredentialCache],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Strategy, VerifyFunction } from 'passport-http-bearer';
+import { CredentialCache } from './credential-cache';
 import { CREDENTIAL_VERIFIERS, CredentialVerifier, OPERATOR_KEY, Principal } from './principal';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -26,6 +27,7 @@ export class BearerStrategy extends PassportStrategy(HeaderOnlyBearer, 'bearer')
   constructor(
     @Inject(CREDENTIAL_VERIFIERS) private readonly verifiers: CredentialVerifier[],
     @Inject(OPERATOR_KEY) operatorKey: string | null,
+    private readonly cache: CredentialCache,
   ) {
     super();
     this.operatorDigest = operatorKey ? digest(operatorKey) : null;
@@ -35,6 +37,12 @@ export class BearerStrategy extends PassportStrategy(HeaderOnlyBearer, 'bearer')
     // Compare digests so the comparison is constant-time whatever the token's length.
     if (this.operatorDigest && timingSafeEqual(digest(token), this.operatorDigest)) return { kind: 'operator' };
     const verifier = this.verifiers.find((v) => token.startsWith(v.prefix));
-    return (verifier && (await verifier.verify(token))) || false;
+    if (!verifier) return false;
+    const cached = this.cache.get(token);
+    if (cached) return cached;
+    const principal = await verifier.verify(token);
+    if (!principal) return false;
+    if (principal.kind !== 'operator') this.cache.set(token, principal);
+    return principal;
   }
 }

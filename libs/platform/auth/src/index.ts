@@ -2,3 +2,4 @@ export * from './principal';
 export * from './bearer.strategy';
 export * from './auth.guard';
 export * from './auth.module';
+export * from './credential-cache';

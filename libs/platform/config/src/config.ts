@@ -90,6 +90,12 @@ export const httpConfigSchema = z.object({
    * so this is the same as N replicas on one host: use up to the cores the service may take.
    */
   HTTP_PROCESSES: int(1, 64).default(1),
+  /**
+   * How long a process may keep a verified tenant API key or MFA server credential before asking
+   * PostgreSQL again (issue 17): at most 1 s, so a key revoked or a tenant suspended elsewhere is
+   * refused everywhere within 1 s; the process that revokes or suspends forgets at once. 0 = no cache.
+   */
+  CREDENTIAL_CACHE_MS: int(0, 1000).default(1000),
   /** Which proxies may set X-Forwarded-For/-Proto (docs/decisions/0021); see parseTrustProxy. */
   TRUST_PROXY: z
     .string()

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CredentialCache } from '@twofold/platform/auth';
 import { afterCursor, Page, PageCursor, TenantScope, toPage } from '@twofold/platform/db';
 
 export interface MfaServerRow {
@@ -56,6 +57,9 @@ const FIELDS = {
 
 @Injectable()
 export class MfaServerRepository {
+  /** The process's cache of verified credentials (absent in processes that take none): forgotten on revoke. */
+  constructor(@Optional() private readonly credentials?: CredentialCache) {}
+
   async create(scope: TenantScope, input: NewMfaServer): Promise<MfaServerRow> {
     return scope.tx.mfaServer.create({ data: { tenantId: scope.tenantId, ...input }, select: FIELDS });
   }
@@ -92,6 +96,7 @@ export class MfaServerRepository {
       where: { tenantId: scope.tenantId, id, revokedAt: null },
       data: { revokedAt: at, revokedReason: reason },
     });
+    this.credentials?.forgetTenant(scope.tenantId);
     return count === 1;
   }
 
@@ -106,6 +111,7 @@ export class MfaServerRepository {
       UPDATE mfa_servers SET revoked_at = ${at}, revoked_reason = ${reason}::mfa_server_revoked_reason, updated_at = ${at}
        WHERE tenant_id = ${scope.tenantId}::uuid AND provider_id = ${providerId}::uuid AND revoked_at IS NULL
       RETURNING id::text`;
+    this.credentials?.forgetTenant(scope.tenantId);
     return rows.map((r) => r.id);
   }
 }

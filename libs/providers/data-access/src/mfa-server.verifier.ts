@@ -13,8 +13,9 @@ const MEMO_LIMIT = 10_000;
 
 /**
  * R12: authenticates an activated MFA server by its `tfs_` credential, through the narrow SECURITY
- * DEFINER lookup (no tenant is known yet). No cache: a revoked server (admin revoke or R8 relink)
- * is refused on its next request.
+ * DEFINER lookup (no tenant is known yet). A revoked server (admin revoke or R8 relink) is refused
+ * from the next lookup: at once in the process that revoked it, within CREDENTIAL_CACHE_MS (≤ 1 s)
+ * in the others (docs/decisions/0027).
  */
 @Injectable()
 export class DbMfaServerVerifier implements CredentialVerifier {

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { afterCursor, DbService, Page, PageCursor, TenantScope, toPage } from '@twofold/platform/db';
-import { type CredentialVerifier, type Principal, tenantSuspended } from '@twofold/platform/auth';
+import { CredentialCache, type CredentialVerifier, type Principal, tenantSuspended } from '@twofold/platform/auth';
 import { API_KEY_PREFIX, hashApiKey, isWellFormedApiKey } from '@twofold/tenancy/domain';
 
 export interface ApiKeyRow {
@@ -25,6 +25,9 @@ const PUBLIC_FIELDS = {
 
 @Injectable()
 export class ApiKeyRepository {
+  /** The process's cache of verified credentials (absent in processes that take none): forgotten on revoke. */
+  constructor(@Optional() private readonly credentials?: CredentialCache) {}
+
   async create(scope: TenantScope, input: { name: string; prefix: string; keyHash: string }): Promise<ApiKeyRow> {
     return scope.tx.apiKey.create({ data: { tenantId: scope.tenantId, ...input }, select: PUBLIC_FIELDS });
   }
@@ -53,6 +56,7 @@ export class ApiKeyRepository {
       where: { tenantId: scope.tenantId, id, revokedAt: null },
       data: { revokedAt: at },
     });
+    this.credentials?.forgetTenant(scope.tenantId);
     return count === 1;
   }
 
@@ -67,8 +71,9 @@ export class ApiKeyRepository {
 
 /**
  * Finds a key's tenant before any tenant is known, through the narrow SECURITY DEFINER function
- * (the app role cannot read api_keys across tenants). No cache: a revoked key stops working at once,
- * and a key of a suspended tenant is refused (403 tenant_suspended) until the tenant is resumed.
+ * (the app role cannot read api_keys across tenants). A revoked key, or a key of a suspended tenant
+ * (403 tenant_suspended), is refused from the next lookup; the bearer strategy keeps accepted keys for
+ * at most CREDENTIAL_CACHE_MS (≤ 1 s, docs/decisions/0027), and a revocation here forgets them at once.
  */
 @Injectable()
 export class DbApiKeyVerifier implements CredentialVerifier {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CredentialCache } from '@twofold/platform/auth';
 import type { DbService, TenantScope } from '@twofold/platform/db';
 import type { DataRegionCode, TenantTierCode } from '@twofold/tenancy/contracts';
 
@@ -60,6 +61,9 @@ export interface TenantLifecyclePatch {
 /** The tenant row is its own tenant: `scope.tenantId` is the tenant's id. */
 @Injectable()
 export class TenantRepository {
+  /** The process's cache of verified credentials: a suspended or deleted tenant's are forgotten at once. */
+  constructor(@Optional() private readonly credentials?: CredentialCache) {}
+
   async create(scope: TenantScope, input: NewTenant): Promise<TenantRow> {
     return scope.tx.tenant.create({ data: { id: scope.tenantId, ...input } });
   }
@@ -79,7 +83,9 @@ export class TenantRepository {
   }
 
   async setLifecycle(scope: TenantScope, patch: TenantLifecyclePatch): Promise<TenantRow> {
-    return scope.tx.tenant.update({ where: { id: scope.tenantId }, data: patch });
+    const row = await scope.tx.tenant.update({ where: { id: scope.tenantId }, data: patch });
+    this.credentials?.forgetTenant(scope.tenantId);
+    return row;
   }
 
   /** Every tenant's retention settings (the purge; SECURITY DEFINER lookup, no tenant set). */
