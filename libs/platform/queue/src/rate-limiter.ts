@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { rateLimitRefusalsTotal } from '@twofold/platform/metrics';
 import { assertKeyPart, assertPositiveInteger, defineScript } from './rate-limit-script';
@@ -90,8 +90,9 @@ export class SlidingWindowLimiter {
 
   /** Records the hit if it is allowed; a refused hit leaves no trace. */
   async hit(key: string, nowMs: number = this.clock()): Promise<RateLimitResult> {
-    // Unique member, so hits in the same millisecond are all counted.
-    const member = `${nowMs}-${randomBytes(8).toString('hex')}`;
+    // Unique member, so hits in the same millisecond are all counted. randomUUID draws from Node's
+    // pooled entropy (one getrandom per 128 ids), randomBytes from the kernel each time (issue 17 profile).
+    const member = `${nowMs}-${randomUUID()}`;
     const reply = await this.hitScript(this.key(key), nowMs, this.opts.windowMs, this.opts.limit, member);
     if (reply[0] !== 1) rateLimitRefusalsTotal.inc({ limiter: this.opts.name });
     return toResult(reply);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { rateLimitRefusalsTotal } from '@twofold/platform/metrics';
 import { assertKeyPart, assertPositiveInteger, defineScript } from './rate-limit-script';
@@ -125,7 +125,7 @@ export class DeliveryVelocity {
       nowMs,
       this.opts.countryWindowMs,
       h.limit,
-      `${nowMs}-${randomBytes(8).toString('hex')}`,
+      `${nowMs}-${randomUUID()}`,
       this.opts.prefixWindowMs,
       this.opts.prefixDistinctNumbers,
       h.number,
