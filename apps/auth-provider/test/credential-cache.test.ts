@@ -9,6 +9,9 @@ import { ServiceProcess, startServiceProcess } from './service-process';
  * where it was made, and within 1 s in the other process; nothing refused is kept, so a resumed tenant
  * works at once everywhere.
  */
+/** The cache's 1 s, plus one request's time on a loaded CI machine. */
+const REFUSED_WITHIN_MS = 2_000;
+
 describe('credential cache across two processes', () => {
   let here: Harness;
   let there: ServiceProcess;
@@ -58,7 +61,7 @@ describe('credential cache across two processes', () => {
 
     expect((await here.http().delete(`/v1/api-keys/${second.body.id}`).set(bearer(t.apiKey))).status).toBe(204);
     expectError(await here.http().get('/v1/providers').set(bearer(key)), 401, 'unauthorized');
-    expect(await untilThere(key, 401)).toBeLessThanOrEqual(1_500);
+    expect(await untilThere(key, 401)).toBeLessThanOrEqual(REFUSED_WITHIN_MS);
   });
 
   it('a suspended tenant: 403 at once here, within 1 s there; resumed: works at once in both', async () => {
@@ -70,7 +73,7 @@ describe('credential cache across two processes', () => {
       200,
     );
     expectError(await here.http().get('/v1/providers').set(bearer(other.apiKey)), 403, 'tenant_suspended');
-    expect(await untilThere(other.apiKey, 403)).toBeLessThanOrEqual(1_500);
+    expect(await untilThere(other.apiKey, 403)).toBeLessThanOrEqual(REFUSED_WITHIN_MS);
     // Another tenant's key was not touched by the suspension.
     expect(await getThere(t.apiKey)).toBe(200);
 
