@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import request from 'supertest';
 import { createHttpApp } from '@twofold/platform/http';
 import { adminQuery, createTestDatabase, TestDatabase } from '@twofold/platform/testing';
@@ -142,3 +143,25 @@ export async function seedRecords(
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/**
+ * Two reporting workers with the same maintenance schedule (decision 0022): BullMQ holds one job
+ * scheduler for `queueName`, and its job runs (at least once, none failed) within 15 s.
+ */
+export async function expectScheduledOnceAcrossWorkers(queueName: string, env: Record<string, string>): Promise<void> {
+  const first = await startReporting({ env });
+  const second = await startReporting({ env });
+  const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: 6379 }, prefix: env.QUEUE_PREFIX });
+  try {
+    expect(await queue.getJobSchedulersCount()).toBe(1);
+    const deadline = Date.now() + 15_000;
+    while ((await queue.getCompletedCount()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await queue.getCompletedCount()).toBeGreaterThanOrEqual(1);
+    expect(await queue.getFailedCount()).toBe(0);
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await second.close();
+    await first.close();
+  }
+}

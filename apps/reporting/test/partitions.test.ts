@@ -1,8 +1,7 @@
-import { Queue } from 'bullmq';
 import { Clock } from '@twofold/platform/db';
 import { adminQuery } from '@twofold/platform/testing';
 import { MAINTENANCE_QUEUE, PartitionMaintenance } from '../src/maintenance/partition-maintenance';
-import { ReportingHarness, seedTenant, startReporting } from './harness';
+import { ReportingHarness, expectScheduledOnceAcrossWorkers, seedTenant, startReporting } from './harness';
 
 const monthKey = (d: Date) => `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 
@@ -98,21 +97,6 @@ describe('monthly partitions for years', () => {
   it('every worker upserts the same schedule: one job scheduler, and its job runs', async () => {
     const prefix = `{test-partitions-${Date.now()}}`;
     const env = { PARTITION_MAINTENANCE_EVERY_MS: '500', QUEUE_PREFIX: prefix };
-    const first = await startReporting({ env });
-    const second = await startReporting({ env });
-    const queue = new Queue(MAINTENANCE_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
-    try {
-      expect(await queue.getJobSchedulersCount()).toBe(1);
-      const deadline = Date.now() + 15_000;
-      while ((await queue.getCompletedCount()) < 1 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(await queue.getCompletedCount()).toBeGreaterThanOrEqual(1);
-      expect(await queue.getFailedCount()).toBe(0);
-    } finally {
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-      await second.close();
-      await first.close();
-    }
+    await expectScheduledOnceAcrossWorkers(MAINTENANCE_QUEUE, env);
   }, 30_000);
 });

@@ -1,9 +1,8 @@
-import { Queue } from 'bullmq';
 import { Clock } from '@twofold/platform/db';
 import { adminQuery } from '@twofold/platform/testing';
 import { PartitionMaintenance } from '../src/maintenance/partition-maintenance';
 import { RETENTION_QUEUE, RetentionPurge } from '../src/maintenance/retention-purge';
-import { ReportingHarness, seedTenant, startReporting } from './harness';
+import { ReportingHarness, expectScheduledOnceAcrossWorkers, seedTenant, startReporting } from './harness';
 
 const DAY = 86_400_000;
 
@@ -131,21 +130,6 @@ describe('retention purge', () => {
   it('is scheduled once across workers, and its job runs', async () => {
     const prefix = `{test-retention-${Date.now()}}`;
     const env = { RETENTION_PURGE_EVERY_MS: '500', PARTITION_MAINTENANCE_EVERY_MS: '0', QUEUE_PREFIX: prefix };
-    const first = await startReporting({ env });
-    const second = await startReporting({ env });
-    const queue = new Queue(RETENTION_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
-    try {
-      expect(await queue.getJobSchedulersCount()).toBe(1);
-      const deadline = Date.now() + 15_000;
-      while ((await queue.getCompletedCount()) < 1 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(await queue.getCompletedCount()).toBeGreaterThanOrEqual(1);
-      expect(await queue.getFailedCount()).toBe(0);
-    } finally {
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-      await second.close();
-      await first.close();
-    }
+    await expectScheduledOnceAcrossWorkers(RETENTION_QUEUE, env);
   }, 30_000);
 });

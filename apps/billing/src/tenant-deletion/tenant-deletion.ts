@@ -1,10 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { MONTH_CLOSE_GRACE_MS, monthStartUtc, nextMonthStart } from '@twofold/billing/domain';
 import { APP_CONFIG } from '@twofold/platform/config';
 import { Clock, DbService } from '@twofold/platform/db';
-import { createRedis } from '@twofold/platform/queue';
+import { MaintenanceSchedule, scheduleMaintenance } from '@twofold/platform/queue';
 import { AuditLogRepository, TenantDeletionRepository } from '@twofold/tenancy/data-access';
 import { moneySettled } from '@twofold/tenancy/domain';
 import type { BillingWorkerConfig } from '../config';
@@ -34,9 +32,7 @@ export type TenantDeletionOutcome =
 @Injectable()
 export class TenantDeletion implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TenantDeletion.name);
-  private connection?: Redis;
-  private queue?: Queue;
-  private worker?: Worker;
+  private schedule?: MaintenanceSchedule;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: BillingWorkerConfig,
@@ -107,23 +103,18 @@ export class TenantDeletion implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     const every = this.config.TENANT_DELETION_EVERY_MS;
     if (every <= 0) return;
-    this.connection = createRedis(this.config.REDIS_URL, 'worker', 'twofold-tenant-deletion');
-    const options = { connection: this.connection, prefix: this.config.QUEUE_PREFIX };
-    this.queue = new Queue(TENANT_DELETION_QUEUE, options);
-    await this.queue.upsertJobScheduler(
-      SCHEDULER_ID,
-      { every },
-      { name: 'run', data: {}, opts: { removeOnComplete: 50, removeOnFail: 50, attempts: 3 } },
-    );
-    this.worker = new Worker(TENANT_DELETION_QUEUE, () => this.run(), { ...options, concurrency: 1 });
-    this.worker.on('failed', (job, error) =>
-      this.logger.error({ jobId: job?.id, err: error.message }, 'tenant deletion failed'),
-    );
+    this.schedule = await scheduleMaintenance({
+      redisUrl: this.config.REDIS_URL,
+      prefix: this.config.QUEUE_PREFIX,
+      queue: TENANT_DELETION_QUEUE,
+      schedulerId: SCHEDULER_ID,
+      every,
+      run: () => this.run(),
+      logger: this.logger,
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
+    await this.schedule?.close();
   }
 }

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG } from '@twofold/platform/config';
 import { Clock, DbService } from '@twofold/platform/db';
 import type { ReportingWorkerConfig } from '../config';
-import { MaintenanceSchedule, scheduleMaintenance } from './maintenance-schedule';
+import { MaintenanceSchedule, scheduleMaintenance } from '@twofold/platform/queue';
 
 /** The platform's maintenance queue (no tenant): one job scheduler, whatever the number of workers. */
 export const MAINTENANCE_QUEUE = 'maintenance.partitions';

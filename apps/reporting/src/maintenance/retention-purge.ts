@@ -5,7 +5,7 @@ import { Clock, DbService, SqlScope } from '@twofold/platform/db';
 import { AuditRetentionRepository, TenantRepository } from '@twofold/tenancy/data-access';
 import { commonCutoff, effectiveRetentionDays, retentionCutoff, RetentionBounds } from '@twofold/tenancy/domain';
 import type { ReportingWorkerConfig } from '../config';
-import { MaintenanceSchedule, scheduleMaintenance } from './maintenance-schedule';
+import { MaintenanceSchedule, scheduleMaintenance } from '@twofold/platform/queue';
 
 /** The platform's retention queue (no tenant): one job scheduler, whatever the number of workers. */
 export const RETENTION_QUEUE = 'maintenance.retention';

@@ -7,3 +7,4 @@ export * from './worker.module';
 export * from './rate-limiter';
 export * from './lockout';
 export * from './velocity';
+export * from './maintenance-schedule';

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedis } from '@twofold/platform/queue';
+import { createRedis } from './redis';
 
 export interface MaintenanceSchedule {
   close(): Promise<void>;
@@ -9,8 +9,9 @@ export interface MaintenanceSchedule {
 
 /**
  * A platform maintenance job (no tenant) on its own queue, as a BullMQ job scheduler with a fixed id:
- * every reporting worker upserts the same schedule, BullMQ makes one job per period, and one worker
- * runs it (decision 0022). Used by the partition job and the retention purge.
+ * every worker process of the app upserts the same schedule, BullMQ makes one job per period, and one
+ * worker runs it (decision 0022). Used by the partition job and the retention purge (reporting worker)
+ * and the tenant deletion (billing worker).
  */
 export async function scheduleMaintenance(options: {
   redisUrl: string;
