@@ -22,22 +22,38 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** A provider and a pending authentication (what the engine writes before a message). */
-async function pendingAuthentication(tenantId: string, status = 'pending'): Promise<string> {
+/**
+ * A provider and a pending authentication (what the engine writes before a message); with caller
+ * IDs (R23), the provider's and, when given, an MFA server's that started the authentication.
+ */
+async function pendingAuthentication(
+  tenantId: string,
+  status = 'pending',
+  callerIds: { provider?: string; server?: string } = {},
+): Promise<string> {
   const providerId = randomUUID();
+  const serverId = callerIds.server ? randomUUID() : null;
   const id = randomUUID();
   await adminQuery(
     h.db,
-    `INSERT INTO providers (tenant_id, id, name, billing_model, updated_at) VALUES ($1, $2, 'P', 'per_authentication', now())`,
-    [tenantId, providerId],
+    `INSERT INTO providers (tenant_id, id, name, billing_model, voice_caller_id, updated_at)
+     VALUES ($1, $2, 'P', 'per_authentication', $3, now())`,
+    [tenantId, providerId, callerIds.provider ?? null],
   );
+  if (serverId)
+    await adminQuery(
+      h.db,
+      `INSERT INTO mfa_servers (tenant_id, id, provider_id, name, voice_caller_id, credential_hash, updated_at)
+       VALUES ($1, $2, $3, 'S', $4, $5, now())`,
+      [tenantId, serverId, providerId, callerIds.server, randomUUID()],
+    );
   await adminQuery(
     h.db,
-    `INSERT INTO authentications (tenant_id, id, provider_id, user_name, method, status, expires_at, correlation_id,
-       updated_at, completed_at)
-     VALUES ($1, $2, $3, 'alice', 'sms', $4::authentication_status, now() + interval '3 minutes', 'c', now(),
+    `INSERT INTO authentications (tenant_id, id, provider_id, server_id, user_name, method, status, expires_at,
+       correlation_id, updated_at, completed_at)
+     VALUES ($1, $2, $3, $5, 'alice', 'sms', $4::authentication_status, now() + interval '3 minutes', 'c', now(),
        CASE WHEN $4 = 'pending' THEN NULL ELSE now() END)`,
-    [tenantId, id, providerId, status],
+    [tenantId, id, providerId, status, serverId],
   );
   return id;
 }
@@ -89,9 +105,10 @@ it('a message of an ended authentication is not sent, and its sealed code is cle
   expect(requestsTo(phone)).toHaveLength(0);
 });
 
-it('a voice fallback whose enqueue failed is placed by the sweeper, once, with the same code', async () => {
+it('a voice fallback whose enqueue failed is placed by the sweeper, once, with the same code and R23 caller ID', async () => {
   const tenantId = await createTenant(h, { smsFallbackToVoice: true });
-  const authenticationId = await pendingAuthentication(tenantId);
+  // R23: the provider's caller ID is what a voice start of this provider shows; the fallback too.
+  const authenticationId = await pendingAuthentication(tenantId, 'pending', { provider: '+14155550101' });
   const phone = '+12125550192';
   h.twilio.failTo(phone, 'unsubscribed', 1);
   const producer = h.worker.get(QueueProducer, { strict: false });
@@ -110,6 +127,7 @@ it('a voice fallback whose enqueue failed is placed by the sweeper, once, with t
     await queueMessage(h, tenantId, phone, 'sms', { authenticationId, code: '357911' });
     const call = await until(async () => requestsTo(phone).find((r) => r.kind === 'call'), 15_000);
     expect(call.params.Twiml).toContain('3, 5, 7, 9, 1, 1');
+    expect(call.params.From).toBe('+14155550101');
     expect(spy.mock.calls.some(([queue]) => queue === 'delivery.voice')).toBe(true);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(requestsTo(phone).filter((r) => r.kind === 'call')).toHaveLength(1);
@@ -129,14 +147,19 @@ describe('a carrier report of an undelivered SMS (status callback) falls back to
       [authenticationId],
     );
 
-  it('30006 (landline): one call with the same code, however often the report comes', async () => {
+  it('30006 (landline): one call with the same code and R23 caller ID, however often the report comes', async () => {
     const tenantId = await createTenant(h, { smsFallbackToVoice: true });
-    const authenticationId = await pendingAuthentication(tenantId);
+    // R23: the MFA server's caller ID overrides its provider's, as at a voice start.
+    const authenticationId = await pendingAuthentication(tenantId, 'pending', {
+      provider: '+14155550101',
+      server: '+14155550102',
+    });
     const phone = '+12125550193';
     h.twilio.outcomeFor(phone, { status: 'undelivered', errorCode: '30006' });
     const smsId = await outboxRow(tenantId, authenticationId, phone, '864209');
     const call = await until(async () => calls(phone)[0], 15_000);
     expect(call.params.Twiml).toContain('8, 6, 4, 2, 0, 9');
+    expect(call.params.From).toBe('+14155550102');
     // The carrier repeats its report: no second call.
     const sms = await smsOf(phone);
     const report = { MessageSid: sms.sid as string, MessageStatus: 'undelivered', ErrorCode: '30006' };

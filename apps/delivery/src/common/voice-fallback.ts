@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SealedCode } from '@twofold/delivery/contracts';
+import { OutboxRepository } from '@twofold/delivery/data-access';
 import type { MessageToSend, NewMessage } from '@twofold/delivery/data-access';
 import { SecretBox, SecretBoxError } from '@twofold/platform/crypto';
-import { newRowId } from '@twofold/platform/db';
+import { newRowId, SqlScope } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
 import { codeAad } from '@twofold/secrets/contracts';
 
@@ -20,11 +21,18 @@ export class VoiceFallback {
   constructor(
     private readonly box: SecretBox,
     private readonly producer: QueueProducer,
+    private readonly outbox: OutboxRepository,
   ) {}
 
-  /** The voice message that calls the SMS's code instead; null when the SMS belongs to no authentication. */
-  messageFor(tenantId: string, sms: MessageToSend, code: string): NewMessage | null {
+  /**
+   * The voice message that calls the SMS's code instead; null when the SMS belongs to no
+   * authentication. Read in the transaction that writes the message: the call shows the
+   * authentication's own caller ID (R23: its MFA server's, else its provider's), as a voice start would.
+   */
+  async messageFor(scope: SqlScope, sms: MessageToSend, code: string): Promise<NewMessage | null> {
     if (!sms.authenticationId || !sms.providerId) return null;
+    const tenantId = scope.tenantId;
+    const callerId = await this.outbox.voiceCallerIdOf(scope, sms.authenticationId);
     const id = newRowId();
     const sealed = this.box.seal(Buffer.from(code, 'utf8'), codeAad(tenantId, id));
     return {
@@ -36,7 +44,7 @@ export class VoiceFallback {
       toPhone: sms.toPhone,
       country: sms.country,
       code: { keyId: sealed.keyId, ciphertext: sealed.ciphertext.toString('base64') },
-      callerId: null,
+      callerId,
     };
   }
 
@@ -62,7 +70,7 @@ export class VoiceFallback {
         authenticationId: voice.authenticationId,
         messageId: voice.id,
         code: voice.code,
-        callerId: null,
+        callerId: voice.callerId,
       });
     } catch (error) {
       this.logger.error(

@@ -29,7 +29,7 @@ import {
 import { deliveryOutcomesTotal } from '@twofold/platform/metrics';
 import { APP_CONFIG, DeliveryWorkerConfig } from '@twofold/platform/config';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, isUuid } from '@twofold/platform/db';
+import { Clock, DbService, isUuid, sqlScopeOf } from '@twofold/platform/db';
 import { DEFAULT_JOB_OPTIONS, JobContext, PermanentJobError } from '@twofold/platform/queue';
 import { statusCallbackUrl } from '../common/delivery.errors';
 import { VoiceFallback } from '../common/voice-fallback';
@@ -287,27 +287,25 @@ export class SendingService {
     /** The code, when the tenant wants a failed SMS to fall back to voice. */
     fallbackCode: string | null,
   ): Promise<never> {
-    const voice =
-      fallbackCode !== null && message.channel === 'sms' && fallsBackToVoice(errorCode)
-        ? this.fallback.messageFor(tenantId, message, fallbackCode)
-        : null;
+    const fallsBack = fallbackCode !== null && message.channel === 'sms' && fallsBackToVoice(errorCode);
     const status = REFUSALS.has(errorCode) ? 'refused' : 'failed';
     // Only the transaction that ends the SMS places the call: a job run again after a crash finds
     // the SMS already final and calls no second time.
-    const { changed, calling } = await this.db.inTenant(tenantId, async (scope) => {
+    const { changed, voice } = await this.db.inTenant(tenantId, async (scope) => {
       const marked = await this.messages.markFinal(scope, message.id, status, errorCode, errorMessage);
-      if (!marked) return { changed: false, calling: false };
-      if (voice) {
-        await this.messages.createQueued(scope, voice);
-        return { changed: true, calling: true };
+      if (!marked) return { changed: false, voice: null };
+      const call = fallsBack ? await this.fallback.messageFor(sqlScopeOf(scope), message, fallbackCode) : null;
+      if (call) {
+        await this.messages.createQueued(scope, call);
+        return { changed: true, voice: call };
       }
       if (message.authenticationId && (await this.messages.latestIdOf(scope, message.authenticationId)) === message.id)
         await this.outcomes.recordOutcome(scope, message.authenticationId, status);
-      return { changed: true, calling: false };
+      return { changed: true, voice: null };
     });
     if (changed) deliveryOutcomesTotal.inc({ channel: message.channel, status });
     this.logger.warn({ messageId: message.id, status, errorCode }, 'delivery failed');
-    if (voice && calling) await this.fallback.enqueue(tenantId, message.id, voice);
+    if (voice) await this.fallback.enqueue(tenantId, message.id, voice);
     throw new PermanentJobError(`delivery ${status}: ${errorCode}`);
   }
 }

@@ -117,6 +117,6 @@ export class TwilioStatusService {
       this.logger.warn({ messageId: sms.id }, 'the sealed code of an undelivered SMS does not open: no voice fallback');
       return null;
     }
-    return this.fallback.messageFor(scope.tenantId, sms, code);
+    return this.fallback.messageFor(sqlScopeOf(scope), sms, code);
   }
 }

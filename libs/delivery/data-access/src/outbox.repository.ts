@@ -69,6 +69,22 @@ export class OutboxRepository {
     return row ? { keyId: row.keyId, ciphertext: row.ciphertext } : null;
   }
 
+  /**
+   * R23: the caller ID a voice call of this authentication shows: its MFA server's, else its
+   * provider's, else null (the platform default). The same rule the engine applies at start.
+   */
+  async voiceCallerIdOf(scope: SqlScope, authenticationId: string): Promise<string | null> {
+    const [row] = await scope.query<{ callerId: string | null }>(
+      `SELECT COALESCE((SELECT s.voice_caller_id FROM mfa_servers s WHERE s.tenant_id = a.tenant_id AND s.id = a.server_id),
+                       (SELECT p.voice_caller_id FROM providers p WHERE p.tenant_id = a.tenant_id AND p.id = a.provider_id))
+                AS "callerId"
+         FROM authentications a
+        WHERE a.tenant_id = $1::uuid AND a.id = $2::uuid`,
+      [scope.tenantId, authenticationId],
+    );
+    return row?.callerId ?? null;
+  }
+
   /** Clears the sealed codes of messages whose authentication ended; returns how many. */
   async clearEnded(db: Pick<DbService, 'query'>, limit: number): Promise<number> {
     const [row] = await db.query<{ cleared: number }>('SELECT twofold_clear_ended_codes($1::int) AS cleared', [limit]);
