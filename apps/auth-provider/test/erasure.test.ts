@@ -200,4 +200,17 @@ describe('erasure of a person', () => {
     const still = await h.http().get(`/v1/users/${theirs.id}`).set(bearer(b.apiKey)).expect(200);
     expect(still.body.email).toBe('kept@b.example');
   });
+
+  it('a loop of erasures is refused past 60 a minute per tenant (429 erasure_rate_limited), other tenants unaffected', async () => {
+    const loud = await createTenant(h, 'Loop');
+    const quiet = await createTenant(h, 'Quiet');
+    const nobody = () => `00000000-0000-4000-8000-${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`;
+    // Every request counts, found or not: the limiter answers before any transaction opens.
+    for (let i = 0; i < 60; i += 1) expectError(await erase(nobody(), loud), 404, 'user_not_found');
+    const refused = await erase(nobody(), loud);
+    expectError(refused, 429, 'erasure_rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expectError(await erase(nobody(), quiet), 404, 'user_not_found');
+  });
 });

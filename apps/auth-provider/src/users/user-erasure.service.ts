@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RecordRetentionRepository } from '@twofold/authentication/data-access';
 import { MessageErasureRepository } from '@twofold/delivery/data-access';
 import { UserRepository } from '@twofold/directory/data-access';
 import { UserErrors } from '@twofold/directory/domain';
-import { DbService, sqlScopeOf, TenantScope } from '@twofold/platform/db';
+import { Clock, DbService, sqlScopeOf, TenantScope } from '@twofold/platform/db';
+import { SlidingWindowLimiter } from '@twofold/platform/queue';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository, AuditRetentionRepository } from '@twofold/tenancy/data-access';
 import { ERASED, erasedUniqueId, scrubDetails } from '@twofold/tenancy/domain';
@@ -22,6 +23,9 @@ export interface ErasureResult {
 /** Keys of user snapshots in audit entries whose values identify the person. */
 const IDENTIFYING_KEYS = ['userName', 'email', 'uniqueId'];
 const DESCRIPTIVE_KEYS = ['firstName', 'lastName', 'clientIp'];
+
+/** The per-tenant limiter of POST /v1/users/{id}/erase (ERASURE_LIMIT, on the shared Redis). */
+export const ERASURE_LIMITER = Symbol('ERASURE_LIMITER');
 
 /** An erasure reads a tenant's audit entries and rewrites a user's records across months: not 15 s work. */
 const ERASURE_TRANSACTION = { timeoutMs: 120_000 };
@@ -45,9 +49,14 @@ export class UserErasureService {
     private readonly audit: AuditLogRepository,
     private readonly auditEntries: AuditRetentionRepository,
     private readonly messages: MessageErasureRepository,
+    private readonly clock: Clock,
+    @Inject(ERASURE_LIMITER) private readonly limiter: SlidingWindowLimiter,
   ) {}
 
-  erase(tenantId: string, userId: string, actor: Actor, correlationId: string): Promise<ErasureResult> {
+  async erase(tenantId: string, userId: string, actor: Actor, correlationId: string): Promise<ErasureResult> {
+    // Before any transaction: a refused erasure costs one Redis call, no connection.
+    const attempt = await this.limiter.hit(tenantId, this.clock.now().getTime());
+    if (!attempt.allowed) throw UserErrors.erasureRateLimited(attempt.retryAfterSeconds);
     return this.db.inTenant(
       tenantId,
       (scope) => this.eraseIn(scope, userId, actor, correlationId),

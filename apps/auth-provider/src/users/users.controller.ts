@@ -9,6 +9,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { UserErrorCode } from '@twofold/directory/domain';
 import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
@@ -143,6 +144,10 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserErasureDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: '`erasure_rate_limited`: more than 60 erasures of this tenant in a minute; see Retry-After',
+  })
   async erase(
     @TenantId() tenantId: string,
     @UserId() id: string,
