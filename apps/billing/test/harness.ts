@@ -135,7 +135,7 @@ export async function createProvider(
   return id;
 }
 
-/** What `count` authentications write into the usage outbox (UsageOutboxSqlRepository.authenticationRow). */
+/** What `count` authentications write into the usage outbox (UsageOutboxSqlRepository.attachAuthentication). */
 export async function insertAuthenticationUsage(
   h: BillingHarness,
   tenantId: string,

@@ -207,19 +207,19 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
     what: 'one statement: the authentication, its usage row and its queued message',
     covers: [
       'AuthenticationSqlRepository.create',
-      'UsageOutboxSqlRepository.authenticationRow',
-      'MessageSqlRepository.queued',
+      'UsageOutboxSqlRepository.attachAuthentication',
+      'MessageSqlRepository.attachQueued',
     ],
     tenantScoped: true,
     run: (ctx) =>
       inSql(ctx, (scope) => {
         const id = randomUUID();
-        const usage = usageOutbox.authenticationRow(scope.tenantId, {
+        usageOutbox.attachAuthentication(scope, {
           authenticationId: id,
           providerId: ctx.f.providerId,
           occurredAt: ctx.now,
         });
-        const message = messagesSql.queued(scope.tenantId, {
+        messagesSql.attachQueued(scope, {
           id: randomUUID(),
           authenticationId: id,
           providerId: ctx.f.providerId,
@@ -247,7 +247,7 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
             clientIp: null,
             correlationId: 'catalog',
           },
-          [usage, message],
+          {},
         );
       }),
   },

@@ -6,10 +6,9 @@ import {
   NewAuthenticationRecord,
   RecordContext,
 } from '@twofold/authentication/data-access';
-import { DenyReason, isCodeDelivered, keepOnly } from '@twofold/authentication/domain';
+import { buildRecord, DenyReason } from '@twofold/authentication/domain';
 import { Clock, SqlScope } from '@twofold/platform/db';
 import { authenticationDenialsTotal, authenticationsTotal } from '@twofold/platform/metrics';
-import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 
 export type Closing = { status: 'succeeded' | 'denied' | 'expired'; reason: DenyReason | null; attempts?: number };
 
@@ -45,9 +44,8 @@ export class AuthenticationCloser {
       ...(auth.deviceActivationId ? { deviceActivationId: auth.deviceActivationId } : {}),
     };
     const closed = { ...auth, ...patch } as AuthenticationRow;
-    if (last) scope.commitWithNext();
     const record = this.recordOf(closed, context, deviceToken);
-    const row = await this.authentications.close(scope, auth.id, patch, record);
+    const row = await this.authentications.close(scope, auth.id, patch, record, { last });
     // Counted once the closing statement succeeded (docs/decisions/0024): in memory, no I/O.
     authenticationsTotal.inc({ method: record.method, result: record.result });
     if (record.result === 'deny')
@@ -68,38 +66,12 @@ export class AuthenticationCloser {
     return pending.length;
   }
 
-  /** R26: every field the provider keeps, the tenant's data region and the correlation id. */
+  /** R26: every field the provider keeps, the tenant's data region and the correlation id (`buildRecord`). */
   recordOf(
     auth: AuthenticationRow,
     context: RecordContext,
     deviceToken: string | null = null,
   ): NewAuthenticationRecord {
-    const keep: RecordFieldSettings = mergeRecordFields(
-      context.recordFields as Partial<RecordFieldSettings> | null,
-      undefined,
-    );
-    return {
-      authenticationId: auth.id,
-      providerId: auth.providerId,
-      occurredAt: auth.completedAt ?? this.clock.now(),
-      uniqueId: auth.userName,
-      userId: auth.userId,
-      serverId: auth.serverId,
-      firstName: keepOnly(keep.firstName, context.firstName),
-      lastName: keepOnly(keep.lastName, context.lastName),
-      email: keepOnly(keep.email, context.email),
-      phone: keepOnly(keep.phoneNumber, auth.phone),
-      deviceToken: keepOnly(keep.deviceToken, deviceToken),
-      method: auth.method,
-      mode: auth.method,
-      result: auth.status === 'succeeded' ? 'success' : 'deny',
-      denyReason: auth.status === 'expired' ? 'expired' : auth.denyReason,
-      serverName: keepOnly(keep.serverName, context.serverName),
-      serverIp: keepOnly(keep.serverIp, context.serverIp),
-      clientIp: keepOnly(keep.clientIp, auth.clientIp),
-      dataRegion: context.dataRegion,
-      deliveryStatus: isCodeDelivered(auth.method) ? context.deliveryStatus : null,
-      correlationId: auth.correlationId,
-    };
+    return buildRecord(auth, context, deviceToken, this.clock.now());
   }
 }

@@ -12,12 +12,24 @@ import { AuthenticationGuards } from './authentication-guards';
 import { AuthenticationSweeper } from './authentication-sweeper';
 import { AuthenticationsController } from './authentications.controller';
 import { AuthenticationsService } from './authentications.service';
+import { CodeDispatcher } from './code-dispatcher';
+import { ResendAuthentication } from './resend-authentication';
+import { SendAdmission } from './send-admission';
+import { StartAuthentication } from './start-authentication';
+import { VerifyAuthentication } from './verify-authentication';
+import { METHOD_VERIFIERS } from './verifiers/method-verifiers';
 
 @Module({
   imports: [KeyDerivationModule],
   controllers: [AuthenticationsController],
   providers: [
     AuthenticationsService,
+    StartAuthentication,
+    VerifyAuthentication,
+    ResendAuthentication,
+    SendAdmission,
+    CodeDispatcher,
+    ...METHOD_VERIFIERS,
     AuthenticationSweeper,
     AuthenticationGuards,
     AuthenticationCloser,

@@ -60,7 +60,7 @@ WITH u AS MATERIALIZED (
        FROM tenants t LEFT JOIN u ON true
        WHERE t.id = $1::uuid;
 
--- start: one statement: the authentication, its usage row and its queued message (AuthenticationSqlRepository.create, UsageOutboxSqlRepository.authenticationRow, MessageSqlRepository.queued)
+-- start: one statement: the authentication, its usage row and its queued message (AuthenticationSqlRepository.create, UsageOutboxSqlRepository.attachAuthentication, MessageSqlRepository.attachQueued)
 WITH s0 AS (INSERT INTO authentications (tenant_id, id, provider_id, server_id, user_id, user_name, method, status,
          code_hash, sends_count, phone, device_activation_id, expires_at, deny_reason, client_ip, correlation_id,
          updated_at, completed_at)

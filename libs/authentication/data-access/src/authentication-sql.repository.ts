@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { withStatements } from '@twofold/platform/db';
 import type { DbService, SqlScope, SqlStatement } from '@twofold/platform/db';
+import type { RecordContext } from '@twofold/authentication/domain';
 import type { AuthenticationRow, NewAuthentication, NewAuthenticationRecord } from './authentication.types';
 import { AuthMethod } from '@twofold/directory/contracts';
 
@@ -12,6 +12,11 @@ import { AuthMethod } from '@twofold/directory/contracts';
  * by the statement that closes it, with occurredAt = completedAt, so a retried close collides on
  * (tenant, authentication, occurred_at) instead of adding a second record.
  */
+
+/** A write that is its transaction's last sends COMMIT with it (`SqlScope.commitWithNext`). */
+export interface WriteOptions {
+  last?: boolean;
+}
 
 /** [column, field] of AuthenticationRow, in one place for every statement below. */
 const AUTH_FIELDS: [string, keyof AuthenticationRow][] = [
@@ -125,18 +130,7 @@ export interface StartContextQuery {
   serverId: string | null;
 }
 
-/** What the record of an authentication needs besides the authentication itself (R26). */
-export interface RecordContext {
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  recordFields: unknown;
-  serverName: string | null;
-  serverIp: string | null;
-  dataRegion: NewAuthenticationRecord['dataRegion'];
-  /** Latest message status of the authentication (SMS/voice). */
-  deliveryStatus: NewAuthenticationRecord['deliveryStatus'];
-}
+export type { RecordContext };
 
 export type AuthenticationPatch = Partial<
   Pick<
@@ -262,11 +256,11 @@ export class AuthenticationSqlRepository {
    * Inserts the authentication, and in the same statement the rows other domains write with it
    * (its usage row, its message), each statement authored by its own data-access lib.
    */
-  async create(
-    scope: SqlScope,
-    input: NewAuthentication,
-    alongside: readonly SqlStatement[] = [],
-  ): Promise<AuthenticationRow> {
+  /**
+   * The new authentication, carrying whatever other domains attached to the scope (its usage row,
+   * its queued message). `last`: COMMIT goes out with it (see `SqlScope.commitWithNext`).
+   */
+  async create(scope: SqlScope, input: NewAuthentication, options: WriteOptions = {}): Promise<AuthenticationRow> {
     const insert: SqlStatement = {
       text: `INSERT INTO authentications (tenant_id, id, provider_id, server_id, user_id, user_name, method, status,
          code_hash, sends_count, phone, device_activation_id, expires_at, deny_reason, client_ip, correlation_id,
@@ -294,8 +288,8 @@ export class AuthenticationSqlRepository {
         input.completedAt ?? null,
       ],
     };
-    const statement = alongside.length > 0 ? withStatements(insert, alongside) : insert;
-    const rows = await scope.query<AuthenticationRow>(statement.text, statement.values);
+    if (options.last) scope.commitWithNext();
+    const rows = await scope.query<AuthenticationRow>(insert.text, insert.values);
     return rows[0] as AuthenticationRow;
   }
 
@@ -342,8 +336,14 @@ export class AuthenticationSqlRepository {
     return rows.map(splitRecord);
   }
 
-  async update(scope: SqlScope, id: string, patch: AuthenticationPatch): Promise<AuthenticationRow> {
+  async update(
+    scope: SqlScope,
+    id: string,
+    patch: AuthenticationPatch,
+    options: WriteOptions = {},
+  ): Promise<AuthenticationRow> {
     const set = setClause(patch, 3);
+    if (options.last) scope.commitWithNext();
     const rows = await scope.query<AuthenticationRow>(
       `UPDATE authentications SET ${set.sql} WHERE tenant_id = $1 AND id = $2::uuid RETURNING ${AUTH_COLUMNS}`,
       [scope.tenantId, id, ...set.values],
@@ -362,9 +362,11 @@ export class AuthenticationSqlRepository {
     id: string,
     patch: AuthenticationPatch,
     record: NewAuthenticationRecord,
+    options: WriteOptions = {},
   ): Promise<AuthenticationRow> {
     const recordPart = recordValues(scope.tenantId, record);
     const set = setClause(patch, recordPart.length + 2);
+    if (options.last) scope.commitWithNext();
     const rows = await scope.query<AuthenticationRow>(
       `WITH closed AS (
          UPDATE authentications SET ${set.sql} WHERE tenant_id = $1 AND id = $${recordPart.length + 1}::uuid
@@ -390,7 +392,8 @@ export class AuthenticationSqlRepository {
   }
 
   /** The record of an authentication denied at its start (R17, R18). */
-  async writeRecord(scope: SqlScope, record: NewAuthenticationRecord): Promise<void> {
+  async writeRecord(scope: SqlScope, record: NewAuthenticationRecord, options: WriteOptions = {}): Promise<void> {
+    if (options.last) scope.commitWithNext();
     await scope.query(
       `INSERT INTO authentication_records (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES}) ON CONFLICT DO NOTHING`,
       recordValues(scope.tenantId, record),

@@ -1,4 +1,4 @@
-import type { AuthenticationStatus } from '@twofold/authentication/domain';
+import type { AuthenticationRecordDraft, AuthenticationStatus } from '@twofold/authentication/domain';
 import { AuthMethod } from '@twofold/directory/contracts';
 
 export interface AuthenticationRow {
@@ -31,27 +31,5 @@ export type NewAuthentication = Omit<
   denyReason?: string | null;
   completedAt?: Date | null;
 };
-/** R26: everything an authentication record may hold; optional fields already filtered by the provider's choice. */
-export interface NewAuthenticationRecord {
-  authenticationId: string;
-  providerId: string;
-  occurredAt: Date;
-  uniqueId: string;
-  userId: string | null;
-  serverId: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-  phone: string | null;
-  deviceToken: string | null;
-  method: AuthMethod;
-  mode: string | null;
-  result: 'success' | 'deny';
-  denyReason: string | null;
-  serverName: string | null;
-  serverIp: string | null;
-  clientIp: string | null;
-  dataRegion: 'us' | 'eu' | 'uk' | 'ca' | 'au';
-  deliveryStatus: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'refused' | null;
-  correlationId: string;
-}
+/** R26: the record as the domain builds it (`buildRecord`). */
+export type NewAuthenticationRecord = AuthenticationRecordDraft;

@@ -5,3 +5,5 @@ export * from './codes';
 export * from './otp';
 export * from './authentication';
 export * from './destination';
+export * from './start';
+export * from './record';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlScope, SqlStatement } from '@twofold/platform/db';
+import type { SqlScope } from '@twofold/platform/db';
 import type { MessageStatus } from '@twofold/delivery/domain';
 import type { NewMessage } from './message.repository';
 
@@ -15,13 +15,14 @@ export interface DeliveryView {
 
 /**
  * MessageRepository's queued message on plain SQL, for the authentication hot path
- * (docs/decisions/0016): a statement the authentication engine runs together with its own writes.
+ * (docs/decisions/0016): attached to the scope, so the engine's next statement carries it.
  * The row is the outbox (docs/decisions/0019): it holds the sealed code the job carries.
  */
 @Injectable()
 export class MessageSqlRepository {
-  queued(tenantId: string, message: NewMessage): SqlStatement {
-    return {
+  attachQueued(scope: SqlScope, message: NewMessage): void {
+    const tenantId = scope.tenantId;
+    scope.attach({
       text: `INSERT INTO messages (tenant_id, id, authentication_id, provider_id, user_id, channel, status, to_phone,
          country, code_key_id, code_ciphertext, caller_id, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6::message_channel, 'queued', $7, $8, $9, decode($10, 'base64'), $11, now())`,
@@ -38,7 +39,7 @@ export class MessageSqlRepository {
         message.code.ciphertext,
         message.callerId,
       ],
-    };
+    });
   }
 
   /** The messages of an authentication, first to last (the SMS, then a voice fallback or a resend). */

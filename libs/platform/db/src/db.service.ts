@@ -5,6 +5,7 @@ import { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { APP_CONFIG, BaseConfig } from '@twofold/platform/config';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 import { mapDbError } from './db-errors';
+import { SqlStatement, withStatements } from './sql-fragment';
 
 /** A transaction bound to one tenant: RLS sees `app.tenant_id` and every query filters on `tenantId`. */
 export interface TenantScope {
@@ -23,8 +24,43 @@ export interface SqlScope {
   /**
    * Declares that the next statement is the transaction's last: COMMIT goes out in the same write
    * and that statement's rows are returned only once COMMIT succeeded. A statement after it throws.
+   * Called by the repository that writes last (its method takes `{ last: true }`), not by use cases.
    */
   commitWithNext(): void;
+  /**
+   * A write whose rows nobody reads (another domain's row of the same change: a usage row, a queued
+   * message), sent inside the next `query` as a data-modifying CTE (`withStatements`): one round
+   * trip for rows of several domains, each authored by its own repository (docs/decisions/0016).
+   * A transaction that ends with a write still attached is a programming error and rolls back.
+   */
+  attach(statement: SqlStatement): void;
+  /**
+   * Runs `effect` once the transaction committed and its connection went back to the pool (jobs to
+   * Redis, never while a row lock is held); never if it rolled back. An effect's failure is logged
+   * and does not fail the call: the effect must have a durable fallback (e.g. the delivery outbox).
+   */
+  afterCommit(effect: () => Promise<void>): void;
+}
+
+/** Writes attached to a scope until its next statement carries them. */
+class AttachedWrites {
+  private pending: SqlStatement[] = [];
+
+  add(statement: SqlStatement): void {
+    this.pending.push(statement);
+  }
+
+  /** The statement to send: `text` alone, or `text` carrying every attached write. */
+  carry(text: string, values: readonly unknown[] = []): SqlStatement {
+    if (this.pending.length === 0) return { text, values };
+    const carried = withStatements({ text, values }, this.pending);
+    this.pending = [];
+    return carried;
+  }
+
+  assertEmpty(): void {
+    if (this.pending.length > 0) throw new Error('inTenantSql: a write was attached but no statement carried it');
+  }
 }
 
 /**
@@ -34,10 +70,19 @@ export interface SqlScope {
  * commits when `inTenant`'s work returns.
  */
 export function sqlScopeOf(scope: TenantScope): SqlScope {
+  const attached = new AttachedWrites();
   return {
     tenantId: scope.tenantId,
-    query: <R>(text: string, values: readonly unknown[] = []) => scope.tx.$queryRawUnsafe<R[]>(text, ...values),
+    query: <R>(text: string, values: readonly unknown[] = []) => {
+      const carried = attached.carry(text, values);
+      return scope.tx.$queryRawUnsafe<R[]>(carried.text, ...carried.values);
+    },
     commitWithNext: () => undefined,
+    attach: (statement) => attached.add(statement),
+    // Prisma's interactive transaction commits out of sight: effects belong to inTenantSql use cases.
+    afterCommit: () => {
+      throw new Error('afterCommit: only in inTenantSql');
+    },
   };
 }
 
@@ -189,12 +234,13 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
         `SELECT set_config('app.tenant_id', '${tenantId.toLowerCase()}', true)`,
     );
     begun.catch(() => undefined); // awaited by every statement and below; never unhandled meanwhile
+    const scope = new PipelinedScope(tenantId, connection, begun);
+    let result: T;
     try {
-      const scope = new PipelinedScope(tenantId, connection, begun);
-      const result = await work(scope);
+      result = await work(scope);
+      scope.assertNothingAttached();
       await begun;
       await (scope.committed ?? connection.query('COMMIT'));
-      return result;
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => {
         broken = true;
@@ -204,6 +250,15 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
       // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
       connection.release(broken);
     }
+    for (const effect of scope.effects) {
+      await effect().catch((error: unknown) =>
+        this.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'an after-commit effect failed',
+        ),
+      );
+    }
+    return result;
   }
 
   /**
@@ -276,8 +331,10 @@ export class DbService implements OnModuleInit, OnApplicationShutdown {
 /** `inTenantSql`'s scope: statements pipelined behind BEGIN, and optionally COMMIT behind the last. */
 class PipelinedScope implements SqlScope {
   private commitNext = false;
+  private readonly attached = new AttachedWrites();
   /** Set once COMMIT was sent with the last statement. */
   committed: Promise<unknown> | null = null;
+  readonly effects: (() => Promise<void>)[] = [];
 
   constructor(
     readonly tenantId: string,
@@ -289,13 +346,26 @@ class PipelinedScope implements SqlScope {
     this.commitNext = true;
   }
 
+  attach(write: SqlStatement): void {
+    this.attached.add(write);
+  }
+
+  afterCommit(effect: () => Promise<void>): void {
+    this.effects.push(effect);
+  }
+
+  assertNothingAttached(): void {
+    this.attached.assertEmpty();
+  }
+
   async query<R>(text: string, values?: readonly unknown[]): Promise<R[]> {
     if (this.committed) throw new Error('inTenantSql: a statement after the one sent with COMMIT');
+    const carried = this.attached.carry(text, values);
     const stream = this.connection.connection.stream;
     stream.cork();
     let pending: Promise<QueryResult>;
     try {
-      pending = this.connection.query(statement(text, values));
+      pending = this.connection.query(statement(carried.text, carried.values));
       if (this.commitNext) this.committed = this.connection.query('COMMIT');
     } finally {
       stream.uncork();

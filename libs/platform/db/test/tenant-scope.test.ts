@@ -196,4 +196,77 @@ describe('tenant scope and row-level security', () => {
     expect((error as Error).message).toMatch(/after the one sent with COMMIT/);
     expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'after commit'`)).toHaveLength(0);
   });
+
+  it('attach: a write rides inside the next statement (one statement sent), in the same transaction', async () => {
+    const sent: string[] = [];
+    const untap = svc.tapStatements((st) => sent.push(st.text));
+    const name = `attached ${randomUUID()}`;
+    try {
+      const rows = await svc.inTenantSql(a, async (s) => {
+        s.attach({
+          text: `INSERT INTO providers (tenant_id, id, name, billing_model, updated_at)
+                 VALUES ($1, $2, $3, 'per_user', now())`,
+          values: [a, randomUUID(), name],
+        });
+        s.commitWithNext();
+        return s.query<{ n: number }>(`SELECT count(*)::int AS n FROM providers WHERE tenant_id = $1`, [a]);
+      });
+      expect(rows).toEqual([{ n: 1 }]); // the CTE's insert is not visible to its own statement's snapshot
+    } finally {
+      untap();
+    }
+    expect(sent.filter((t) => t.includes(name) || t.includes('INSERT INTO providers'))).toHaveLength(1);
+    expect(sent.find((t) => t.includes('INSERT INTO providers'))).toMatch(/^WITH s0 AS \(SELECT count/);
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = $1`, [name])).toHaveLength(1);
+    await adminQuery(db, `DELETE FROM providers WHERE name = $1`, [name]);
+  });
+
+  it('attach: a write no statement carried is a programming error; the transaction rolls back', async () => {
+    const name = `never carried ${randomUUID()}`;
+    const error = await svc
+      .inTenantSql(a, async (s) => {
+        await s.query(`UPDATE providers SET name = $2 WHERE tenant_id = $1`, [a, name]);
+        s.attach({ text: 'SELECT 1', values: [] });
+      })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/attached but no statement carried it/);
+    expect(await adminQuery(db, `SELECT 1 FROM providers WHERE name = $1`, [name])).toHaveLength(0);
+  });
+
+  it('afterCommit: effects run once committed, never after a rollback', async () => {
+    const seen: string[] = [];
+    await svc.inTenantSql(a, async (s) => {
+      s.afterCommit(async () => {
+        // The transaction's write is visible to anyone: it committed before the effect ran.
+        const rows = await adminQuery(db, `SELECT 1 FROM providers WHERE name = 'effect after commit'`);
+        seen.push(`committed:${rows.length}`);
+      });
+      s.commitWithNext();
+      await s.query(`UPDATE providers SET name = 'effect after commit' WHERE tenant_id = $1`, [a]);
+      seen.push('work done');
+    });
+    expect(seen).toEqual(['work done', 'committed:1']);
+    await adminQuery(db, `UPDATE providers SET name = 'provider of A' WHERE tenant_id = $1`, [a]);
+
+    const rolledBack = await svc
+      .inTenantSql(a, async (s) => {
+        s.afterCommit(async () => {
+          seen.push('must not run');
+        });
+        throw new Error('refused');
+      })
+      .catch((e: unknown) => e);
+    expect((rolledBack as Error).message).toBe('refused');
+    expect(seen).not.toContain('must not run');
+  });
+
+  it('afterCommit: a failing effect is logged and does not fail the committed call', async () => {
+    const result = await svc.inTenantSql(a, async (s) => {
+      s.afterCommit(async () => {
+        throw new Error('Redis went away');
+      });
+      return s.query<{ one: number }>('SELECT 1 AS one');
+    });
+    expect(result).toEqual([{ one: 1 }]);
+  });
 });
