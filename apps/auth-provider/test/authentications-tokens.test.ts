@@ -133,6 +133,14 @@ describe('authentication API: hardware tokens, voice, lockout', () => {
   it('lockout: repeated failures lock the user briefly (429 user_locked_out with Retry-After), across authentications', async () => {
     const u = await createUser(h, t, { mfaEnabled: true });
     await assignToken(u.id, { type: 'totp', algorithm: 'SHA1', digits: 6 });
+    await h
+      .http()
+      .post(`/v1/users/${u.id}/methods`)
+      .set(bearer(t.apiKey))
+      .send({ method: 'sms', phoneNumber: '+16135550124' })
+      .expect(201);
+    const openSms = await start({ userId: u.id, method: 'sms' });
+    expect(openSms.status).toBe(201);
     let locked: Awaited<ReturnType<typeof start>> | undefined;
     for (let i = 0; i < 5 && !locked; i++) {
       const a = await start({ userId: u.id, method: 'oath_token' });
@@ -150,5 +158,17 @@ describe('authentication API: hardware tokens, voice, lockout', () => {
     expect((await start({ userId: other.id, method: 'oath_token' })).status).toBe(201);
     // Issue 15 item 4: the same user spelled in upper case is the same user, locked too.
     expectError(await start({ userId: u.id.toUpperCase(), method: 'oath_token' }), 429, 'user_locked_out');
+    // A locked-out user gets no code either: not by a new SMS start, not by a resend (one Redis
+    // script checks the lockout before it counts the send, issue 17).
+    expectError(await start({ userId: u.id, method: 'sms' }), 429, 'user_locked_out');
+    expectError(
+      await h.http().post(`/v1/authentications/${openSms.body.id}/resend`).set(bearer(t.apiKey)).send({}),
+      429,
+      'user_locked_out',
+    );
+    const sent = await adminQuery<{ n: number }>(h.db, 'SELECT count(*)::int AS n FROM messages WHERE user_id = $1', [
+      u.id,
+    ]);
+    expect(sent).toEqual([{ n: 1 }]);
   });
 });

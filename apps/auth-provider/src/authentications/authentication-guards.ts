@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { SEND_LIMIT } from '@twofold/authentication/domain';
 import { VELOCITY } from '@twofold/delivery/contracts';
 import { APP_CONFIG } from '@twofold/platform/config';
-import { DeliveryVelocity, REDIS_CLIENT, SlidingWindowLimiter, UserLockout } from '@twofold/platform/queue';
+import { DeliveryVelocity, REDIS_CLIENT, SendGate, SlidingWindowLimiter, UserLockout } from '@twofold/platform/queue';
 import type { AuthProviderConfig } from '../config';
 
 /**
@@ -16,6 +16,8 @@ export class AuthenticationGuards {
   readonly sends: SlidingWindowLimiter;
   readonly lockout: UserLockout;
   readonly velocity: DeliveryVelocity;
+  /** A code send's lockout check and R13 send limit in one Redis round trip. */
+  readonly sendGate: SendGate;
 
   constructor(
     @Inject(REDIS_CLIENT) redis: Redis,
@@ -27,6 +29,7 @@ export class AuthenticationGuards {
       windowMs: SEND_LIMIT.windowMs,
     });
     this.lockout = new UserLockout(redis, { name: 'verify' });
+    this.sendGate = new SendGate(redis, this.lockout, this.sends);
     this.velocity = new DeliveryVelocity(redis, {
       countryWindowMs: VELOCITY.countryWindowMs,
       prefixWindowMs: VELOCITY.prefixWindowMs,

@@ -18,7 +18,8 @@ interface VelocityRefusal {
 /**
  * Whether a code may be sent to a number now (docs/decisions/0019), for starts and resends alike:
  * the number's class, the tenant's countries and, for SMS, a sender route, all before anything is
- * written; then R13's per-user limit and the tenant's velocity caps (Redis).
+ * written; then the user's lockout with R13's per-user send limit (one Redis script), and the
+ * tenant's velocity caps (another: their keys live in the tenant's Redis Cluster slot).
  */
 @Injectable()
 export class SendAdmission {
@@ -46,8 +47,10 @@ export class SendAdmission {
       routedCountries: ctx.routedCountries,
     });
     if (!destination.ok) throw destination.error;
-    const sent = await this.guards.sends.hit(userKey, now.getTime());
-    if (!sent.allowed) throw AuthenticationErrors.sendLimitReached(sent.retryAfterSeconds);
+    // One script: a locked-out user gets no code (docs/decisions/0009), and only then is the send counted (R13).
+    const gate = await this.guards.sendGate.hit(userKey, now.getTime());
+    if (gate.locked) throw AuthenticationErrors.userLockedOut(gate.locked.retryAfterSeconds);
+    if (!gate.send.allowed) throw AuthenticationErrors.sendLimitReached(gate.send.retryAfterSeconds);
     const velocity = await this.guards.velocity.hit(
       {
         tenantId,

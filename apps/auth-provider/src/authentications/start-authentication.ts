@@ -5,6 +5,7 @@ import {
   chooseProvider,
   decideStart,
   expiryFor,
+  isCodeDelivered,
   usableMethod,
 } from '@twofold/authentication/domain';
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
@@ -42,10 +43,12 @@ export class StartAuthentication {
 
   private async start(caller: Caller, input: StartInput, correlationId: string): Promise<AuthenticationView> {
     const now = this.clock.now();
-    // The lockout check needs only the user id when the caller sent one: ask Redis while Postgres reads.
-    const earlyLock = input.userId
-      ? this.guards.lockout.check(AuthenticationGuards.userKey(caller.tenantId, input.userId), now.getTime())
-      : null;
+    // A start that sends no code checks the lockout alone; with the user id and such a method in the
+    // request, Redis is asked while PostgreSQL reads. A code send checks it with its send limit.
+    const earlyLock =
+      input.userId && input.method && !isCodeDelivered(input.method)
+        ? this.guards.lockout.check(AuthenticationGuards.userKey(caller.tenantId, input.userId), now.getTime())
+        : null;
     earlyLock?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     return this.db.inTenantSql(caller.tenantId, async (scope) => {
       const ctx = await this.authentications.startContext(scope, {
@@ -56,9 +59,6 @@ export class StartAuthentication {
       const user = ctx.user;
       if (!user) throw AuthenticationErrors.userNotFound();
       const userKey = AuthenticationGuards.userKey(caller.tenantId, user.id);
-      const locked = await (earlyLock ?? this.guards.lockout.check(userKey, now.getTime()));
-      if (locked.locked) throw AuthenticationErrors.userLockedOut(locked.retryAfterSeconds);
-
       const provider = chooseProvider(scope.tenantId, caller, input.providerId, ctx.providers);
       const server = caller.serverId ? ctx.server : null;
       const method = (input.method ?? user.defaultMethod) as AuthMethod | null;
@@ -71,9 +71,15 @@ export class StartAuthentication {
         activeDevices: ctx.activeDevices,
       });
 
+      const sends = phone !== null && decision.status === 'pending';
+      if (!sends) {
+        const locked = await (earlyLock ?? this.guards.lockout.check(userKey, now.getTime()));
+        if (locked.locked) throw AuthenticationErrors.userLockedOut(locked.retryAfterSeconds);
+      }
+
       const id = newRowId();
       let codeHash: string | null = null;
-      if (phone && decision.status === 'pending') {
+      if (phone && sends) {
         const channel = method as 'sms' | 'voice';
         const country = await this.admission.admit(ctx, scope.tenantId, userKey, channel, phone, now);
         const code = this.codes.newCode();

@@ -8,3 +8,4 @@ export * from './rate-limiter';
 export * from './lockout';
 export * from './velocity';
 export * from './maintenance-schedule';
+export * from './send-gate';

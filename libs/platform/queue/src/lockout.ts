@@ -165,6 +165,10 @@ export class UserLockout {
     await this.successScript(this.failuresKey(key), this.stateKey(key), nowMs);
   }
 
+  get name(): string {
+    return this.opts.name;
+  }
+
   /** Keys of a subject (exposed for tests and operations, e.g. an admin unlock is a DEL of both). */
   failuresKey(key: string): string {
     return `${this.prefix}:${this.opts.name}:{${key}}:f`;

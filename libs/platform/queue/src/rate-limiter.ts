@@ -25,23 +25,36 @@ export interface RateLimitResult {
 
 // An exact sliding log: one sorted-set entry (score = time in ms) per allowed hit. A hit counts
 // while `now - score < window`. Refused hits are never written, so hammering cannot extend a
-// block, and the set never holds more than `limit` entries.
-const HIT_LUA = `
-local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
+// block, and the set never holds more than `limit` entries. `key` and the ARGV positions are
+// parameters, so another script (the start's lockout-then-send gate) runs the same lines.
+export function slidingWindowHitLua(
+  key: string,
+  args: { now: string; window: string; limit: string; member: string },
+): string {
+  return `
+local now = tonumber(${args.now})
+local window = tonumber(${args.window})
+local limit = tonumber(${args.limit})
+redis.call('ZREMRANGEBYSCORE', ${key}, '-inf', now - window)
+local count = redis.call('ZCARD', ${key})
 if count < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('ZADD', ${key}, now, ${args.member})
   -- live until the newest entry leaves the window (a caller with a clock ahead may have written it)
-  local newest = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
-  redis.call('PEXPIRE', KEYS[1], math.max(newest, now) + window - now)
+  local newest = tonumber(redis.call('ZRANGE', ${key}, -1, -1, 'WITHSCORES')[2])
+  redis.call('PEXPIRE', ${key}, math.max(newest, now) + window - now)
   return {1, limit - count - 1, 0}
 end
-local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+local oldest = tonumber(redis.call('ZRANGE', ${key}, 0, 0, 'WITHSCORES')[2])
 return {0, 0, oldest + window - now}
 `;
+}
+
+const HIT_LUA = slidingWindowHitLua('KEYS[1]', {
+  now: 'ARGV[1]',
+  window: 'ARGV[2]',
+  limit: 'ARGV[3]',
+  member: 'ARGV[4]',
+});
 
 // Read-only twin of HIT_LUA: counts without pruning or writing.
 const PEEK_LUA = `
@@ -105,6 +118,18 @@ export class SlidingWindowLimiter {
 
   async reset(key: string): Promise<void> {
     await this.redis.del(this.key(key));
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  get limit(): number {
+    return this.opts.limit;
+  }
+
+  get windowMs(): number {
+    return this.opts.windowMs;
   }
 
   /** The Redis key of a subject (exposed for tests and operations). */
