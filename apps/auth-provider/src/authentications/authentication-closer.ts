@@ -7,6 +7,7 @@ import {
   RecordContext,
 } from '@twofold/authentication/data-access';
 import { buildRecord, DenyReason } from '@twofold/authentication/domain';
+import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 import { Clock, SqlScope } from '@twofold/platform/db';
 import { authenticationDenialsTotal, authenticationsTotal } from '@twofold/platform/metrics';
 
@@ -72,6 +73,7 @@ export class AuthenticationCloser {
     context: RecordContext,
     deviceToken: string | null = null,
   ): NewAuthenticationRecord {
-    return buildRecord(auth, context, deviceToken, this.clock.now());
+    const keep = mergeRecordFields(context.recordFields as Partial<RecordFieldSettings> | null, undefined);
+    return buildRecord(auth, context, keep, deviceToken, this.clock.now());
   }
 }

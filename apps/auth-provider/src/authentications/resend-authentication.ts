@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthenticationSqlRepository } from '@twofold/authentication/data-access';
 import { AuthenticationErrors, gateVerification, usableMethod } from '@twofold/authentication/domain';
 import { AuthMethod } from '@twofold/directory/contracts';
+import { effectivePolicy } from '@twofold/directory/domain';
 import { Clock, DbService } from '@twofold/platform/db';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
@@ -47,7 +48,10 @@ export class ResendAuthentication {
       const user = ctx.user;
       if (!user) throw AuthenticationErrors.userNotFound();
       const next = method ?? auth.method;
-      const phone = usableMethod({ ...ctx, userPhone: user.phone }, next);
+      const phone = usableMethod(
+        { ...ctx, enabled: effectivePolicy(ctx.tier, ctx.policy), userPhone: user.phone },
+        next,
+      );
       let codeHash: string | null = null;
       if (phone) {
         const channel = next as 'sms' | 'voice';

@@ -10,7 +10,7 @@ import {
 } from '@twofold/authentication/domain';
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { AuthMethod } from '@twofold/directory/contracts';
-import { normaliseUserName } from '@twofold/directory/domain';
+import { effectivePolicy, normaliseUserName } from '@twofold/directory/domain';
 import { Clock, DbService, newRowId } from '@twofold/platform/db';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
@@ -63,7 +63,10 @@ export class StartAuthentication {
       const server = caller.serverId ? ctx.server : null;
       const method = (input.method ?? user.defaultMethod) as AuthMethod | null;
       if (!method) throw AuthenticationErrors.noDefaultMethod();
-      const phone = usableMethod({ ...ctx, userPhone: user.phone }, method);
+      const phone = usableMethod(
+        { ...ctx, enabled: effectivePolicy(ctx.tier, ctx.policy), userPhone: user.phone },
+        method,
+      );
       const decision = decideStart({
         method,
         primaryPassword: input.primaryPassword === true,

@@ -25,10 +25,20 @@ const context: RecordContext = {
   deliveryStatus: 'delivered',
 };
 const now = new Date('2026-12-03T11:00:00Z');
+const keepAll = {
+  firstName: true,
+  lastName: true,
+  email: true,
+  phoneNumber: true,
+  deviceToken: true,
+  serverName: true,
+  serverIp: true,
+  clientIp: true,
+};
 
 describe('buildRecord (R26)', () => {
   it('keeps every field by default, with the completion time and the correlation id', () => {
-    expect(buildRecord(auth, context, 'device-1', now)).toEqual({
+    expect(buildRecord(auth, context, keepAll, 'device-1', now)).toEqual({
       authenticationId: 'a1',
       providerId: 'p1',
       occurredAt: auth.completedAt,
@@ -54,18 +64,20 @@ describe('buildRecord (R26)', () => {
   });
 
   it('drops what the provider does not keep, never the identity, result or region', () => {
-    const r = buildRecord(
-      auth,
-      { ...context, recordFields: { firstName: false, email: false, phoneNumber: false, clientIp: false } },
-      null,
-      now,
-    );
+    const keep = { ...keepAll, firstName: false, email: false, phoneNumber: false, clientIp: false };
+    const r = buildRecord(auth, context, keep, null, now);
     expect(r).toMatchObject({ firstName: null, email: null, phone: null, clientIp: null, lastName: 'Liddell' });
     expect(r).toMatchObject({ uniqueId: 'alice@example.com', result: 'success', dataRegion: 'eu' });
   });
 
   it('an expired authentication is a deny with reason expired; a method without delivery has no delivery status', () => {
-    const r = buildRecord({ ...auth, method: 'app_code', status: 'expired', completedAt: null }, context, null, now);
+    const r = buildRecord(
+      { ...auth, method: 'app_code', status: 'expired', completedAt: null },
+      context,
+      keepAll,
+      null,
+      now,
+    );
     expect(r).toMatchObject({ result: 'deny', denyReason: 'expired', deliveryStatus: null, occurredAt: now });
   });
 });

@@ -1,6 +1,5 @@
 import type { AuthMethod } from '@twofold/directory/contracts';
-import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
-import { AuthenticationStatus, isCodeDelivered, keepOnly } from './authentication';
+import { AuthenticationStatus, isCodeDelivered, keepOnly, RecordFieldChoice } from './authentication';
 
 /** R26: everything an authentication record may hold; optional fields already filtered by the provider's choice. */
 export interface AuthenticationRecordDraft {
@@ -32,7 +31,7 @@ export interface RecordContext {
   firstName: string | null;
   lastName: string | null;
   email: string | null;
-  /** The provider's stored record-field choice (null: keep everything). */
+  /** The provider's stored record-field choice (null: keep everything); see `keep` of buildRecord. */
   recordFields: unknown;
   serverName: string | null;
   serverIp: string | null;
@@ -58,19 +57,17 @@ export interface ClosedAuthentication {
 }
 
 /**
- * R26: the one record of an authentication: every field the provider keeps, the tenant's data
- * region and the correlation id. `now` stands in for a completion time not yet set.
+ * R26: the one record of an authentication: every field the provider keeps (`keep`, the provider's
+ * record-field choice with its defaults applied), the tenant's data region and the correlation id.
+ * `now` stands in for a completion time not yet set.
  */
 export function buildRecord(
   auth: ClosedAuthentication,
   context: RecordContext,
+  keep: RecordFieldChoice,
   deviceToken: string | null,
   now: Date,
 ): AuthenticationRecordDraft {
-  const keep: RecordFieldSettings = mergeRecordFields(
-    context.recordFields as Partial<RecordFieldSettings> | null,
-    undefined,
-  );
   return {
     authenticationId: auth.id,
     providerId: auth.providerId,

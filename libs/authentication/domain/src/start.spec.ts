@@ -37,9 +37,17 @@ describe('decideStart (R17, R18)', () => {
 });
 
 describe('usableMethod (R9, R11, R17, R20)', () => {
+  const all = {
+    app_notification: true,
+    app_code: true,
+    oath_token: true,
+    sms: true,
+    voice: true,
+    app_password: true,
+  };
   const base: MethodFacts = {
     tier: 'standard',
-    policy: [],
+    enabled: all,
     appPasswordsAllowed: false,
     methods: [
       { method: 'sms', phone: null },
@@ -57,9 +65,7 @@ describe('usableMethod (R9, R11, R17, R20)', () => {
 
   it('refusals, each with its code', () => {
     expect(codeOf(() => usableMethod({ ...base, tier: 'free' }, 'sms'))).toBe('free_tier_method_not_allowed');
-    expect(codeOf(() => usableMethod({ ...base, policy: [{ method: 'sms', enabled: false }] }, 'sms'))).toBe(
-      'method_disabled',
-    );
+    expect(codeOf(() => usableMethod({ ...base, enabled: { ...all, sms: false } }, 'sms'))).toBe('method_disabled');
     expect(codeOf(() => usableMethod(base, 'oath_token'))).toBe('method_not_registered');
     expect(codeOf(() => usableMethod({ ...base, userPhone: null }, 'sms'))).toBe('no_phone_number');
     expect(codeOf(() => usableMethod(base, 'app_password'))).toBe('app_passwords_not_allowed');

@@ -1,5 +1,4 @@
 import type { AuthMethod } from '@twofold/directory/contracts';
-import { effectivePolicy } from '@twofold/directory/domain';
 import { AuthenticationErrors } from './authentication.errors';
 import { DenyReason, isCodeDelivered } from './authentication';
 
@@ -33,7 +32,8 @@ export function decideStart(f: StartFacts): StartDecision {
 
 export interface MethodFacts {
   tier: 'free' | 'standard';
-  policy: ReadonlyArray<{ method: AuthMethod; enabled: boolean }>;
+  /** The tenant's effective method policy (the directory's `effectivePolicy`: R9 tier, R20 settings). */
+  enabled: Readonly<Record<AuthMethod, boolean>>;
   /** R17: the tenant allows app passwords. */
   appPasswordsAllowed: boolean;
   /** The user's registered methods, each with its own number where it has one. */
@@ -49,7 +49,7 @@ export interface MethodFacts {
  */
 export function usableMethod(f: MethodFacts, method: AuthMethod): string | null {
   if (f.tier === 'free' && isCodeDelivered(method)) throw AuthenticationErrors.freeTierMethodNotAllowed(method);
-  if (!effectivePolicy(f.tier, f.policy)[method]) {
+  if (!f.enabled[method]) {
     if (f.tier === 'free') throw AuthenticationErrors.freeTierMethodNotAllowed(method);
     throw AuthenticationErrors.methodDisabled(method);
   }
