@@ -8,3 +8,4 @@ export * from './clock';
 export * from './sql-fragment';
 export * from './ids';
 export * from './reseal-target';
+export * from './tenant-changes';
