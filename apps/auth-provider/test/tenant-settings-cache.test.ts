@@ -33,7 +33,6 @@ describe('tenant settings cache across two processes (invalidated by NOTIFY)', (
   let here: Harness;
   let there: ServiceProcess;
   let t: TenantFixture;
-  let providerId: string;
   const op = bearer(OPERATOR_KEY);
 
   beforeAll(async () => {
@@ -52,7 +51,7 @@ describe('tenant settings cache across two processes (invalidated by NOTIFY)', (
     });
     if (!there.ready) throw new Error(`the service did not start:\n${there.output()}`);
     t = await createTenant(here);
-    providerId = await createProvider(t);
+    await createProvider(t);
     // Both processes listen before anything is cached.
     await untilListeners(2);
   }, 90_000);
