@@ -55,13 +55,6 @@ export class TenantChanges implements TenantChangeFeed, OnApplicationShutdown {
     }
   }
 
-  /** Resolves once LISTEN is up (tests and start-up checks); false if closed first. */
-  async ready(timeoutMs = 10_000): Promise<boolean> {
-    const until = performance.now() + timeoutMs;
-    while (!this.up && !this.closed && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
-    return this.up;
-  }
-
   async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
