@@ -140,6 +140,10 @@ function startService(): { child: ChildProcess; stderr: () => string } {
         SMS_VELOCITY_DEFAULT_PER_HOUR: '1000000',
         SMS_VELOCITY_MAX_PER_HOUR: '1000000',
         SMS_PREFIX_BURST_NUMBERS: '1000000',
+        // docs/decisions/0029: the tenant part of the start context (0 reads it every time, as before).
+        ...(process.env.TENANT_SETTINGS_CACHE_MS
+          ? { TENANT_SETTINGS_CACHE_MS: process.env.TENANT_SETTINGS_CACHE_MS }
+          : {}),
       },
     },
   );

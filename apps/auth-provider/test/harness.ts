@@ -31,6 +31,9 @@ export async function startAuthProvider(overrides: Record<string, string> = {}):
     AUTH_SWEEP_INTERVAL_SECONDS: '0',
     // Tests speak plain HTTP in-process; R28 has its own test with this on.
     SERVER_HTTPS_ONLY: 'false',
+    // The start context's tenant cache is dropped by a notification, a few ms after COMMIT: a test that
+    // changes a setting and starts at once would race it. tenant-settings-cache.test.ts turns it on.
+    TENANT_SETTINGS_CACHE_MS: '0',
     ...overrides,
     OPERATOR_API_KEY: OPERATOR_KEY,
   });

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AuthenticationSqlRepository, type NewAuthenticationRecord } from '@twofold/authentication/data-access';
+import {
+  AuthenticationSqlRepository,
+  StartContextCache,
+  type NewAuthenticationRecord,
+} from '@twofold/authentication/data-access';
 import { UsageOutboxSqlRepository, UsageRelayRepository } from '@twofold/billing/data-access';
 import {
   DeliveryOutcomeRepository,
@@ -89,6 +93,12 @@ export const HOT_FUNCTIONS: { name: string; source: string }[] = [
 ];
 
 const authentications = new AuthenticationSqlRepository();
+/**
+ * The same repository with the tenant part of the start context cached (docs/decisions/0029): a feed
+ * that is always listening, so the case below reads the user's part alone.
+ */
+const tenantParts = new StartContextCache(60_000, { listening: true, subscribe: () => undefined });
+const authenticationsCached = new AuthenticationSqlRepository(tenantParts);
 const authenticators = new AuthenticatorSqlRepository();
 const tokens = new OathTokenSqlRepository();
 const usageOutbox = new UsageOutboxSqlRepository();
@@ -181,7 +191,7 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
   {
     path: 'start',
     what: 'context read by user id (tenant, policy, user, methods, devices, linked providers)',
-    covers: ['AuthenticationSqlRepository.startContext'],
+    covers: ['AuthenticationSqlRepository.startContext', 'AuthenticationSqlRepository.fullContext'],
     tenantScoped: true,
     run: (ctx) =>
       inSql(ctx, (scope) =>
@@ -191,7 +201,7 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
   {
     path: 'start',
     what: 'context read by user name, for a named provider and MFA server',
-    covers: ['AuthenticationSqlRepository.startContext'],
+    covers: ['AuthenticationSqlRepository.startContext', 'AuthenticationSqlRepository.fullContext'],
     tenantScoped: true,
     run: (ctx) =>
       inSql(ctx, (scope) =>
@@ -201,6 +211,34 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
           serverId: ctx.f.serverId,
         }),
       ),
+  },
+  {
+    path: 'start',
+    what: "context read with the tenant's part cached: the user, their methods and active devices only",
+    covers: ['AuthenticationSqlRepository.startContext', 'AuthenticationSqlRepository.userContext'],
+    tenantScoped: true,
+    run: (ctx) =>
+      inSql(ctx, (scope) => {
+        const q = { userName: ctx.f.userName, providerId: ctx.f.providerId, serverId: ctx.f.serverId };
+        tenantParts.set(
+          scope.tenantId,
+          q.providerId,
+          q.serverId,
+          {
+            tier: 'standard',
+            dataRegion: 'us',
+            appPasswordsAllowed: false,
+            policy: [],
+            providers: [],
+            server: null,
+            deliveryCountries: [],
+            smsVelocityPerHour: null,
+            routedCountries: [],
+          },
+          tenantParts.epoch,
+        );
+        return authenticationsCached.startContext(scope, q);
+      }),
   },
   {
     path: 'start',

@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
-import { AuthenticationSqlRepository } from '@twofold/authentication/data-access';
+import {
+  AuthenticationSqlRepository,
+  StartContextCache,
+  TENANT_SETTINGS_CACHE_MS,
+} from '@twofold/authentication/data-access';
 import { UsageOutboxSqlRepository } from '@twofold/billing/data-access';
 import { MessageSqlRepository } from '@twofold/delivery/data-access';
 import { AuthenticatorSqlRepository } from '@twofold/directory/data-access';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
+import { APP_CONFIG } from '@twofold/platform/config';
+import type { AuthProviderConfig } from '../config';
 import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
 import { KeyDerivationModule } from '../common/key-derivation';
 import { secretBoxProvider } from '../common/secret-box.provider';
@@ -35,6 +41,13 @@ import { METHOD_VERIFIERS } from './verifiers/method-verifiers';
     AuthenticationCloser,
     secretBoxProvider,
     AuthenticationSqlRepository,
+    // docs/decisions/0029: the tenant part of the start context, dropped on every process at COMMIT.
+    {
+      provide: TENANT_SETTINGS_CACHE_MS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AuthProviderConfig) => config.TENANT_SETTINGS_CACHE_MS,
+    },
+    StartContextCache,
     UsageOutboxSqlRepository,
     MessageSqlRepository,
     AuthenticatorSqlRepository,

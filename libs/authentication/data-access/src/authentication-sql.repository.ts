@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { DbService, SqlScope, SqlStatement } from '@twofold/platform/db';
 import type { RecordContext } from '@twofold/authentication/domain';
 import type { AuthenticationRow, NewAuthentication, NewAuthenticationRecord } from './authentication.types';
 import { AuthMethod } from '@twofold/directory/contracts';
+import { StartContextCache } from './start-context-cache';
 
 /**
  * Authentications and their records (R26) on plain SQL (docs/decisions/0016): the authentication
@@ -67,6 +68,11 @@ const LOCKING_READ = `SELECT ${AUTH_COLUMNS_OF_A},
                       '{"serverName": null, "serverIp": null}'))::json AS record
        FROM authentications a
        JOIN tenants t ON t.id = a.tenant_id`;
+
+/** The user's row (alias `u`) as the start context's `user`. */
+const USER_JSON = `json_build_object(
+           'id', u.id, 'userName', u.user_name, 'firstName', u.first_name, 'lastName', u.last_name,
+           'email', u.email, 'phone', u.phone, 'mfaEnabled', u.mfa_enabled, 'defaultMethod', u.default_method)`;
 
 function splitRecord(row: AuthenticationRow & { record: RecordContext }): {
   auth: AuthenticationRow;
@@ -210,8 +216,27 @@ function recordValues(tenantId: string, r: NewAuthenticationRecord): unknown[] {
 
 @Injectable()
 export class AuthenticationSqlRepository {
-  /** The tenant, its method policy, the user with methods and active devices, provider(s) and server. */
+  constructor(@Optional() private readonly tenantPart?: StartContextCache) {}
+
+  /**
+   * The tenant, its method policy, the user with methods and active devices, provider(s) and server.
+   * With the tenant part cached (docs/decisions/0029), only the user's part is read.
+   */
   async startContext(scope: SqlScope, q: StartContextQuery): Promise<StartContext> {
+    const cache = this.tenantPart;
+    const cached = cache?.get(scope.tenantId, q.providerId, q.serverId) ?? null;
+    if (cached) return { ...cached, ...(await this.userContext(scope, q)) };
+    const epoch = cache?.epoch ?? 0;
+    const ctx = await this.fullContext(scope, q);
+    if (cache?.enabled) {
+      const { user: _user, methods: _methods, activeDevices: _devices, ...part } = ctx;
+      cache.set(scope.tenantId, q.providerId, q.serverId, structuredClone(part), epoch);
+    }
+    return ctx;
+  }
+
+  /** Everything in one statement (no cache, or the tenant part not cached). */
+  private async fullContext(scope: SqlScope, q: StartContextQuery): Promise<StartContext> {
     const byId = q.userId !== undefined;
     // The user is read on its own (a MATERIALIZED CTE is planned apart): joined to tenants, a generic
     // plan made while users was young scanned the tenant's users by the primary key's tenant prefix
@@ -228,9 +253,7 @@ export class AuthenticationSqlRepository {
                       WHERE sr.enabled AND sr.country NOT IN ('US', 'CA')) AS "routedCountries",
          COALESCE((SELECT json_agg(json_build_object('method', p.method, 'enabled', p.enabled))
                      FROM tenant_method_policies p WHERE p.tenant_id = t.id), '[]') AS policy,
-         CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object(
-           'id', u.id, 'userName', u.user_name, 'firstName', u.first_name, 'lastName', u.last_name,
-           'email', u.email, 'phone', u.phone, 'mfaEnabled', u.mfa_enabled, 'defaultMethod', u.default_method) END AS "user",
+         CASE WHEN u.id IS NULL THEN NULL ELSE ${USER_JSON} END AS "user",
          COALESCE((SELECT json_agg(json_build_object('method', m.method, 'phone', m.phone) ORDER BY m.created_at, m.method)
                      FROM user_methods m WHERE m.tenant_id = t.id AND m.user_id = u.id), '[]') AS methods,
          (SELECT count(*)::int FROM device_activations d
@@ -250,6 +273,27 @@ export class AuthenticationSqlRepository {
     const row = rows[0];
     if (!row) throw new Error('startContext: the scope tenant does not exist');
     return row;
+  }
+
+  /** The per-user part alone: the user, their methods and their active devices (no user: no row). */
+  private async userContext(
+    scope: SqlScope,
+    q: StartContextQuery,
+  ): Promise<Pick<StartContext, 'user' | 'methods' | 'activeDevices'>> {
+    const byId = q.userId !== undefined;
+    const rows = await scope.query<Pick<StartContext, 'user' | 'methods' | 'activeDevices'>>(
+      `WITH u AS MATERIALIZED (
+         SELECT * FROM users u WHERE u.tenant_id = $1::uuid AND ${byId ? 'u.id = $2::uuid' : 'u.user_name = $2'}
+       )
+       SELECT ${USER_JSON} AS "user",
+         COALESCE((SELECT json_agg(json_build_object('method', m.method, 'phone', m.phone) ORDER BY m.created_at, m.method)
+                     FROM user_methods m WHERE m.tenant_id = $1::uuid AND m.user_id = u.id), '[]') AS methods,
+         (SELECT count(*)::int FROM device_activations d
+           WHERE d.tenant_id = $1::uuid AND d.user_id = u.id AND d.active) AS "activeDevices"
+       FROM u`,
+      [scope.tenantId, byId ? q.userId : (q.userName ?? '')],
+    );
+    return rows[0] ?? { user: null, methods: [], activeDevices: 0 };
   }
 
   /**

@@ -96,6 +96,13 @@ export const httpConfigSchema = z.object({
    * refused everywhere within 1 s; the process that revokes or suspends forgets at once. 0 = no cache.
    */
   CREDENTIAL_CACHE_MS: int(0, 1000).default(1000),
+  /**
+   * How long an auth-provider process may keep a tenant's part of an authentication's start context
+   * (settings, method policy, provider resolution, MFA server; docs/decisions/0029). A change is
+   * announced to every process at COMMIT (LISTEN/NOTIFY) and drops the entry within milliseconds;
+   * this bounds staleness only if a notification were lost. 0 = read everything every time.
+   */
+  TENANT_SETTINGS_CACHE_MS: int(0, 60_000).default(5000),
   /** Which proxies may set X-Forwarded-For/-Proto (docs/decisions/0021); see parseTrustProxy. */
   TRUST_PROXY: z
     .string()

@@ -9,3 +9,4 @@ export * from './sql-fragment';
 export * from './ids';
 export * from './reseal-target';
 export * from './random';
+export * from './tenant-changes';
