@@ -35,7 +35,7 @@ import {
   normaliseUserName,
 } from '@twofold/directory/domain';
 import { SecretBox } from '@twofold/platform/crypto';
-import { Clock, DbService, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
+import { Clock, DbService, isUuid, newRowId, SqlScope, SqlStatement } from '@twofold/platform/db';
 import { QueueProducer } from '@twofold/platform/queue';
 import { OathTokenSqlRepository } from '@twofold/tokens/data-access';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
@@ -260,6 +260,7 @@ export class AuthenticationsService {
         message ? [usage, message.statement] : [usage],
       );
       if (message) outgoing.push(message.send);
+      if (message) this.guards.rememberUser(scope.tenantId, id, user.id, auth.expiresAt, now);
       if (status !== 'pending') {
         scope.commitWithNext();
         await this.authentications.writeRecord(
@@ -283,6 +284,8 @@ export class AuthenticationsService {
   }
 
   async verify(caller: Caller, id: string, input: VerifyInput): Promise<AuthenticationView> {
+    const quick = await this.verifyCodeInOneStatement(caller, id, input);
+    if (quick) return quick;
     let matched: AppPasswordMatch | undefined;
     for (;;) {
       const pass = await this.verifyPass(caller, id, input, matched);
@@ -299,6 +302,54 @@ export class AuthenticationsService {
       matched = {
         id: await this.kdf.appPasswords.run(caller.tenantId, () => matchAppPassword(code, candidates)),
       };
+    }
+  }
+
+  /**
+   * SMS/voice in one statement, BEGIN and COMMIT pipelined around it (docs/decisions/0028): the
+   * user's lockout is asked before, by the user the start remembered, so no row lock waits on Redis;
+   * the statement checks the row is that user's. Null: take the two-step path (no remembered user,
+   * another method, or a locked user, whom the two-step path answers exactly as before).
+   */
+  private async verifyCodeInOneStatement(
+    caller: Caller,
+    rawId: string,
+    input: VerifyInput,
+  ): Promise<AuthenticationView | null> {
+    const id = rawId.toLowerCase();
+    if (!isUuid(id)) return null;
+    const userSubject = await this.guards.userOf(caller.tenantId, id);
+    if (userSubject === null) return null;
+    const userKey = AuthenticationGuards.userKey(caller.tenantId, userSubject);
+    const now = this.clock.now();
+    if ((await this.guards.lockout.peek(userKey, now.getTime())).locked) return null;
+    const result = await this.db.inTenantSql(caller.tenantId, (scope) =>
+      this.closer.closeByCode(scope, {
+        id,
+        now,
+        callerServerId: caller.serverId,
+        userSubject,
+        codeHash: input.code ? hashCode(input.code, this.codePepper, id) : null,
+      }),
+    );
+    if (!result) throw AuthenticationErrors.notFound();
+    const { outcome, auth } = result;
+    switch (outcome) {
+      case 'fallback':
+        return null;
+      case 'closed':
+      case 'wrong_server':
+      case 'expired':
+        return viewOf(auth);
+      case 'success':
+        await this.guards.lockout.recordSuccess(userKey);
+        return viewOf(auth);
+      case 'too_many_attempts':
+        await this.guards.lockout.recordFailure(userKey, this.clock.now().getTime());
+        return viewOf(auth);
+      case 'invalid_code':
+        await this.guards.lockout.recordFailure(userKey, this.clock.now().getTime());
+        return viewOf(auth, { status: 'denied', reason: 'invalid_code', final: false });
     }
   }
 

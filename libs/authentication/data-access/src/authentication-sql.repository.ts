@@ -214,6 +214,109 @@ function recordValues(tenantId: string, r: NewAuthenticationRecord): unknown[] {
   ];
 }
 
+/** What `verifyCode` met, and did (docs/decisions/0028). */
+export type CodeVerification =
+  /** Not an SMS/voice authentication of the expected user: nothing changed, take the two-step path. */
+  | 'fallback'
+  /** Already closed: answered as it is. */
+  | 'closed'
+  /** R12, R13: closed by the gate, before any code was compared. */
+  | 'wrong_server'
+  | 'expired'
+  | 'success'
+  /** R13: a wrong code with tries left (attempts counted), or the last try (closed, denied). */
+  | 'invalid_code'
+  | 'too_many_attempts';
+
+export interface CodeVerificationInput {
+  id: string;
+  /** The injected clock's time: the gate's "now" and the completion time (the record's occurredAt). */
+  now: Date;
+  /** The calling MFA server, null for a tenant's application (R12). */
+  callerServerId: string | null;
+  /** `userId ?? userName` of the user whose lockout the caller checked: another user → `fallback`. */
+  userSubject: string;
+  /** `hashCode(code, pepper, id)` of the candidate, null when no code was sent. */
+  codeHash: string | null;
+  /** R13's MAX_ATTEMPTS. */
+  maxAttempts: number;
+}
+
+/**
+ * R26: whether the provider keeps an optional record field, as `mergeRecordFields(record_fields)`
+ * and `keepOnly` decide it in the process: absent (or no provider) keeps it, a falsy JSON value drops it.
+ */
+const keeps = (field: string) =>
+  `COALESCE(pr.record_fields -> '${field}' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true)`;
+
+/**
+ * SMS/voice verification in one statement (docs/decisions/0028): lock the authentication, decide as
+ * `gateVerification` and `afterWrongCode` do, count the attempt, close it on success, the gate or the
+ * last try, and insert its one record with the fields `AuthenticationCloser.recordOf` writes. The
+ * hashes are compared through SHA-256 of each, so the comparison's time says nothing about how much
+ * of the stored hash a candidate shares. `d` decides on the locked row: under READ COMMITTED,
+ * `FOR UPDATE` waits for a concurrent verification and returns the row as it committed it.
+ */
+const VERIFY_CODE = `WITH a AS MATERIALIZED (
+         SELECT * FROM authentications a WHERE a.tenant_id = $1 AND a.id = $2::uuid
+         FOR UPDATE
+       ), d AS MATERIALIZED (
+         SELECT a.*, CASE
+             WHEN a.method NOT IN ('sms', 'voice') OR COALESCE(a.user_id::text, a.user_name) IS DISTINCT FROM $5::text
+               THEN 'fallback'
+             WHEN a.status <> 'pending' THEN 'closed'
+             WHEN a.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= a.expires_at THEN 'expired'
+             WHEN a.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(a.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN a.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END AS outcome
+         FROM a
+       ), u AS (
+         UPDATE authentications t SET
+           status = (CASE d.outcome WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+                       WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
+           deny_reason = CASE d.outcome WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE d.outcome END,
+           attempts = CASE WHEN d.outcome IN ('invalid_code', 'too_many_attempts') THEN d.attempts + 1
+                        ELSE t.attempts END,
+           completed_at = CASE WHEN d.outcome = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           updated_at = now()
+         FROM d
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND d.outcome NOT IN ('fallback', 'closed')
+         RETURNING d.outcome, t.*
+       ), recorded AS (
+         INSERT INTO authentication_records (${RECORD_COLUMNS})
+         SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
+           CASE WHEN ${keeps('firstName')} THEN us.first_name END,
+           CASE WHEN ${keeps('lastName')} THEN us.last_name END,
+           CASE WHEN ${keeps('email')} THEN us.email END,
+           CASE WHEN ${keeps('phoneNumber')} THEN u.phone END,
+           NULL, u.method, u.method::text,
+           (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
+           CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
+           CASE WHEN ${keeps('serverName')} THEN s.name END,
+           CASE WHEN ${keeps('serverIp')} THEN s.ip_address END,
+           CASE WHEN ${keeps('clientIp')} THEN u.client_ip END,
+           (SELECT tn.data_region FROM tenants tn WHERE tn.id = u.tenant_id),
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1),
+           u.correlation_id
+         FROM u
+         LEFT JOIN LATERAL (SELECT x.first_name, x.last_name, x.email FROM users x
+                             WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) us ON true
+         LEFT JOIN LATERAL (SELECT x.record_fields FROM providers x
+                             WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id) pr ON true
+         LEFT JOIN LATERAL (SELECT x.name, x.ip_address FROM mfa_servers x
+                             WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
+         WHERE u.status <> 'pending'
+         ON CONFLICT DO NOTHING
+       )
+       SELECT u.outcome, ${authColumns('u.')} FROM u
+       UNION ALL
+       SELECT d.outcome, ${authColumns('d.')} FROM d WHERE d.outcome IN ('fallback', 'closed')`;
+
 @Injectable()
 export class AuthenticationSqlRepository {
   /** The tenant, its method policy, the user with methods and active devices, provider(s) and server. */
@@ -379,6 +482,29 @@ export class AuthenticationSqlRepository {
     const row = rows[0];
     if (!row) throw new Error('close: the authentication vanished inside its transaction');
     return row;
+  }
+
+  /**
+   * SMS/voice: the whole verification in one statement (see VERIFY_CODE); the caller checked the
+   * user's lockout before. Null when the authentication does not exist (in this tenant).
+   */
+  async verifyCode(
+    scope: SqlScope,
+    input: CodeVerificationInput,
+  ): Promise<{ outcome: CodeVerification; auth: AuthenticationRow } | null> {
+    const rows = await scope.query<AuthenticationRow & { outcome: CodeVerification }>(VERIFY_CODE, [
+      scope.tenantId,
+      input.id,
+      input.now,
+      input.callerServerId,
+      input.userSubject,
+      input.codeHash,
+      input.maxAttempts,
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    const { outcome, ...auth } = row;
+    return { outcome, auth };
   }
 
   /** Pending authentications past their expiry, across tenants (the sweeper; SECURITY DEFINER lookup). */
