@@ -119,35 +119,54 @@ WITH closed AS (
        SELECT * FROM closed;
 
 -- verify: SMS/voice in one statement: lock, gate, compare, close and write the record (the right code) (AuthenticationSqlRepository.verifyCode)
-WITH a AS MATERIALIZED (
-         SELECT * FROM authentications a WHERE a.tenant_id = $1 AND a.id = $2::uuid
-         FOR UPDATE
-       ), d AS MATERIALIZED (
-         SELECT a.*, CASE
-             WHEN a.method NOT IN ('sms', 'voice') OR COALESCE(a.user_id::text, a.user_name) IS DISTINCT FROM $5::text
-               THEN 'fallback'
-             WHEN a.status <> 'pending' THEN 'closed'
-             WHEN a.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
-             WHEN $3::timestamptz >= a.expires_at THEN 'expired'
-             WHEN a.code_hash IS NOT NULL AND $6::text IS NOT NULL
-                  AND sha256(convert_to(a.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
-             WHEN a.attempts + 1 >= $7::int THEN 'too_many_attempts'
-             ELSE 'invalid_code'
-           END AS outcome
-         FROM a
-       ), u AS (
+WITH u AS (
          UPDATE authentications t SET
-           status = (CASE d.outcome WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+           status = (CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
                        WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
-           deny_reason = CASE d.outcome WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
-                           ELSE d.outcome END,
-           attempts = CASE WHEN d.outcome IN ('invalid_code', 'too_many_attempts') THEN d.attempts + 1
+           deny_reason = CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) END,
+           attempts = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) IN ('invalid_code', 'too_many_attempts') THEN t.attempts + 1
                         ELSE t.attempts END,
-           completed_at = CASE WHEN d.outcome = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           completed_at = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
            updated_at = now()
-         FROM d
-         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND d.outcome NOT IN ('fallback', 'closed')
-         RETURNING d.outcome, t.*
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status = 'pending' AND t.method IN ('sms', 'voice')
+           AND COALESCE(t.user_id::text, t.user_name) = $5::text
+         RETURNING t.*
        ), recorded AS (
          INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
@@ -176,41 +195,68 @@ WITH a AS MATERIALIZED (
                              WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
+       ), unchanged AS (
+         SELECT CASE WHEN a.status <> 'pending' THEN 'closed' ELSE 'fallback' END AS outcome, a.tenant_id AS "tenantId", a.id AS "id", a.provider_id AS "providerId", a.server_id AS "serverId", a.user_id AS "userId", a.user_name AS "userName", a.method AS "method", a.status AS "status", a.code_hash AS "codeHash", a.attempts AS "attempts", a.sends_count AS "sendsCount", a.phone AS "phone", a.device_activation_id AS "deviceActivationId", a.expires_at AS "expiresAt", a.deny_reason AS "denyReason", a.client_ip AS "clientIp", a.correlation_id AS "correlationId", a.created_at AS "createdAt", a.completed_at AS "completedAt"
+           FROM authentications a
+          WHERE a.tenant_id = $1 AND a.id = $2::uuid AND NOT EXISTS (SELECT 1 FROM u)
+          FOR UPDATE
        )
-       SELECT u.outcome, u.tenant_id AS "tenantId", u.id AS "id", u.provider_id AS "providerId", u.server_id AS "serverId", u.user_id AS "userId", u.user_name AS "userName", u.method AS "method", u.status AS "status", u.code_hash AS "codeHash", u.attempts AS "attempts", u.sends_count AS "sendsCount", u.phone AS "phone", u.device_activation_id AS "deviceActivationId", u.expires_at AS "expiresAt", u.deny_reason AS "denyReason", u.client_ip AS "clientIp", u.correlation_id AS "correlationId", u.created_at AS "createdAt", u.completed_at AS "completedAt" FROM u
+       SELECT CASE WHEN u.status = 'pending' THEN 'invalid_code' WHEN u.status = 'succeeded' THEN 'success'
+                   WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END AS outcome,
+              u.tenant_id AS "tenantId", u.id AS "id", u.provider_id AS "providerId", u.server_id AS "serverId", u.user_id AS "userId", u.user_name AS "userName", u.method AS "method", u.status AS "status", u.code_hash AS "codeHash", u.attempts AS "attempts", u.sends_count AS "sendsCount", u.phone AS "phone", u.device_activation_id AS "deviceActivationId", u.expires_at AS "expiresAt", u.deny_reason AS "denyReason", u.client_ip AS "clientIp", u.correlation_id AS "correlationId", u.created_at AS "createdAt", u.completed_at AS "completedAt"
+         FROM u
        UNION ALL
-       SELECT d.outcome, d.tenant_id AS "tenantId", d.id AS "id", d.provider_id AS "providerId", d.server_id AS "serverId", d.user_id AS "userId", d.user_name AS "userName", d.method AS "method", d.status AS "status", d.code_hash AS "codeHash", d.attempts AS "attempts", d.sends_count AS "sendsCount", d.phone AS "phone", d.device_activation_id AS "deviceActivationId", d.expires_at AS "expiresAt", d.deny_reason AS "denyReason", d.client_ip AS "clientIp", d.correlation_id AS "correlationId", d.created_at AS "createdAt", d.completed_at AS "completedAt" FROM d WHERE d.outcome IN ('fallback', 'closed');
+       SELECT * FROM unchanged;
 
 -- verify: SMS/voice in one statement: lock, gate, compare and count a wrong code (AuthenticationSqlRepository.verifyCode)
-WITH a AS MATERIALIZED (
-         SELECT * FROM authentications a WHERE a.tenant_id = $1 AND a.id = $2::uuid
-         FOR UPDATE
-       ), d AS MATERIALIZED (
-         SELECT a.*, CASE
-             WHEN a.method NOT IN ('sms', 'voice') OR COALESCE(a.user_id::text, a.user_name) IS DISTINCT FROM $5::text
-               THEN 'fallback'
-             WHEN a.status <> 'pending' THEN 'closed'
-             WHEN a.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
-             WHEN $3::timestamptz >= a.expires_at THEN 'expired'
-             WHEN a.code_hash IS NOT NULL AND $6::text IS NOT NULL
-                  AND sha256(convert_to(a.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
-             WHEN a.attempts + 1 >= $7::int THEN 'too_many_attempts'
-             ELSE 'invalid_code'
-           END AS outcome
-         FROM a
-       ), u AS (
+WITH u AS (
          UPDATE authentications t SET
-           status = (CASE d.outcome WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+           status = (CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
                        WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
-           deny_reason = CASE d.outcome WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
-                           ELSE d.outcome END,
-           attempts = CASE WHEN d.outcome IN ('invalid_code', 'too_many_attempts') THEN d.attempts + 1
+           deny_reason = CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) END,
+           attempts = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) IN ('invalid_code', 'too_many_attempts') THEN t.attempts + 1
                         ELSE t.attempts END,
-           completed_at = CASE WHEN d.outcome = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           completed_at = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
            updated_at = now()
-         FROM d
-         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND d.outcome NOT IN ('fallback', 'closed')
-         RETURNING d.outcome, t.*
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status = 'pending' AND t.method IN ('sms', 'voice')
+           AND COALESCE(t.user_id::text, t.user_name) = $5::text
+         RETURNING t.*
        ), recorded AS (
          INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
@@ -239,10 +285,18 @@ WITH a AS MATERIALIZED (
                              WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
+       ), unchanged AS (
+         SELECT CASE WHEN a.status <> 'pending' THEN 'closed' ELSE 'fallback' END AS outcome, a.tenant_id AS "tenantId", a.id AS "id", a.provider_id AS "providerId", a.server_id AS "serverId", a.user_id AS "userId", a.user_name AS "userName", a.method AS "method", a.status AS "status", a.code_hash AS "codeHash", a.attempts AS "attempts", a.sends_count AS "sendsCount", a.phone AS "phone", a.device_activation_id AS "deviceActivationId", a.expires_at AS "expiresAt", a.deny_reason AS "denyReason", a.client_ip AS "clientIp", a.correlation_id AS "correlationId", a.created_at AS "createdAt", a.completed_at AS "completedAt"
+           FROM authentications a
+          WHERE a.tenant_id = $1 AND a.id = $2::uuid AND NOT EXISTS (SELECT 1 FROM u)
+          FOR UPDATE
        )
-       SELECT u.outcome, u.tenant_id AS "tenantId", u.id AS "id", u.provider_id AS "providerId", u.server_id AS "serverId", u.user_id AS "userId", u.user_name AS "userName", u.method AS "method", u.status AS "status", u.code_hash AS "codeHash", u.attempts AS "attempts", u.sends_count AS "sendsCount", u.phone AS "phone", u.device_activation_id AS "deviceActivationId", u.expires_at AS "expiresAt", u.deny_reason AS "denyReason", u.client_ip AS "clientIp", u.correlation_id AS "correlationId", u.created_at AS "createdAt", u.completed_at AS "completedAt" FROM u
+       SELECT CASE WHEN u.status = 'pending' THEN 'invalid_code' WHEN u.status = 'succeeded' THEN 'success'
+                   WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END AS outcome,
+              u.tenant_id AS "tenantId", u.id AS "id", u.provider_id AS "providerId", u.server_id AS "serverId", u.user_id AS "userId", u.user_name AS "userName", u.method AS "method", u.status AS "status", u.code_hash AS "codeHash", u.attempts AS "attempts", u.sends_count AS "sendsCount", u.phone AS "phone", u.device_activation_id AS "deviceActivationId", u.expires_at AS "expiresAt", u.deny_reason AS "denyReason", u.client_ip AS "clientIp", u.correlation_id AS "correlationId", u.created_at AS "createdAt", u.completed_at AS "completedAt"
+         FROM u
        UNION ALL
-       SELECT d.outcome, d.tenant_id AS "tenantId", d.id AS "id", d.provider_id AS "providerId", d.server_id AS "serverId", d.user_id AS "userId", d.user_name AS "userName", d.method AS "method", d.status AS "status", d.code_hash AS "codeHash", d.attempts AS "attempts", d.sends_count AS "sendsCount", d.phone AS "phone", d.device_activation_id AS "deviceActivationId", d.expires_at AS "expiresAt", d.deny_reason AS "denyReason", d.client_ip AS "clientIp", d.correlation_id AS "correlationId", d.created_at AS "createdAt", d.completed_at AS "completedAt" FROM d WHERE d.outcome IN ('fallback', 'closed');
+       SELECT * FROM unchanged;
 
 -- resend: a new code and phone on the same authentication (R13, R14) (AuthenticationSqlRepository.update)
 UPDATE authentications SET code_hash = $3, sends_count = $4, phone = $5, method = $6::auth_method, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING tenant_id AS "tenantId", id AS "id", provider_id AS "providerId", server_id AS "serverId", user_id AS "userId", user_name AS "userName", method AS "method", status AS "status", code_hash AS "codeHash", attempts AS "attempts", sends_count AS "sendsCount", phone AS "phone", device_activation_id AS "deviceActivationId", expires_at AS "expiresAt", deny_reason AS "denyReason", client_ip AS "clientIp", correlation_id AS "correlationId", created_at AS "createdAt", completed_at AS "completedAt";

@@ -250,42 +250,43 @@ const keeps = (field: string) =>
   `COALESCE(pr.record_fields -> '${field}' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true)`;
 
 /**
- * SMS/voice verification in one statement (docs/decisions/0028): lock the authentication, decide as
- * `gateVerification` and `afterWrongCode` do, count the attempt, close it on success, the gate or the
- * last try, and insert its one record with the fields `AuthenticationCloser.recordOf` writes. The
- * hashes are compared through SHA-256 of each, so the comparison's time says nothing about how much
- * of the stored hash a candidate shares. `d` decides on the locked row: under READ COMMITTED,
- * `FOR UPDATE` waits for a concurrent verification and returns the row as it committed it.
+ * What a pending SMS/voice authentication's verification comes to, on the row `t` as it is when the
+ * UPDATE below writes it: `gateVerification` (R12 wrong server, R13 expiry), then the code, then
+ * `afterWrongCode` (R13). The hashes are compared through SHA-256 of each, so the comparison's time
+ * says nothing about how much of the stored hash a candidate shares.
  */
-const VERIFY_CODE = `WITH a AS MATERIALIZED (
-         SELECT * FROM authentications a WHERE a.tenant_id = $1 AND a.id = $2::uuid
-         FOR UPDATE
-       ), d AS MATERIALIZED (
-         SELECT a.*, CASE
-             WHEN a.method NOT IN ('sms', 'voice') OR COALESCE(a.user_id::text, a.user_name) IS DISTINCT FROM $5::text
-               THEN 'fallback'
-             WHEN a.status <> 'pending' THEN 'closed'
-             WHEN a.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
-             WHEN $3::timestamptz >= a.expires_at THEN 'expired'
-             WHEN a.code_hash IS NOT NULL AND $6::text IS NOT NULL
-                  AND sha256(convert_to(a.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
-             WHEN a.attempts + 1 >= $7::int THEN 'too_many_attempts'
+const DECIDE = `(CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
              ELSE 'invalid_code'
-           END AS outcome
-         FROM a
-       ), u AS (
+           END)`;
+
+/**
+ * SMS/voice verification in one statement (docs/decisions/0028). The UPDATE is the lock: under READ
+ * COMMITTED it waits for a concurrent verification of the row, then re-checks its WHERE and computes
+ * every SET expression on the row as that one committed it, so each decision is made on the latest
+ * row (an attempt is never counted twice, a closed authentication never closed again). It counts the
+ * attempt, closes on success, the gate or the last try, and the same statement inserts the one record
+ * with the fields `AuthenticationCloser.recordOf` writes. Only when it updated nothing (closed, another
+ * method, another user) does the last part read the row, locked so it is the latest: closed answers
+ * as it is, anything else is `fallback` and unchanged.
+ */
+const VERIFY_CODE = `WITH u AS (
          UPDATE authentications t SET
-           status = (CASE d.outcome WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+           status = (CASE ${DECIDE} WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
                        WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
-           deny_reason = CASE d.outcome WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
-                           ELSE d.outcome END,
-           attempts = CASE WHEN d.outcome IN ('invalid_code', 'too_many_attempts') THEN d.attempts + 1
+           deny_reason = CASE ${DECIDE} WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE ${DECIDE} END,
+           attempts = CASE WHEN ${DECIDE} IN ('invalid_code', 'too_many_attempts') THEN t.attempts + 1
                         ELSE t.attempts END,
-           completed_at = CASE WHEN d.outcome = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           completed_at = CASE WHEN ${DECIDE} = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
            updated_at = now()
-         FROM d
-         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND d.outcome NOT IN ('fallback', 'closed')
-         RETURNING d.outcome, t.*
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status = 'pending' AND t.method IN ('sms', 'voice')
+           AND COALESCE(t.user_id::text, t.user_name) = $5::text
+         RETURNING t.*
        ), recorded AS (
          INSERT INTO authentication_records (${RECORD_COLUMNS})
          SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
@@ -312,10 +313,18 @@ const VERIFY_CODE = `WITH a AS MATERIALIZED (
                              WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
+       ), unchanged AS (
+         SELECT CASE WHEN a.status <> 'pending' THEN 'closed' ELSE 'fallback' END AS outcome, ${AUTH_COLUMNS_OF_A}
+           FROM authentications a
+          WHERE a.tenant_id = $1 AND a.id = $2::uuid AND NOT EXISTS (SELECT 1 FROM u)
+          FOR UPDATE
        )
-       SELECT u.outcome, ${authColumns('u.')} FROM u
+       SELECT CASE WHEN u.status = 'pending' THEN 'invalid_code' WHEN u.status = 'succeeded' THEN 'success'
+                   WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END AS outcome,
+              ${authColumns('u.')}
+         FROM u
        UNION ALL
-       SELECT d.outcome, ${authColumns('d.')} FROM d WHERE d.outcome IN ('fallback', 'closed')`;
+       SELECT * FROM unchanged`;
 
 @Injectable()
 export class AuthenticationSqlRepository {
