@@ -164,7 +164,10 @@ WITH u AS (
              ELSE 'invalid_code'
            END) = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
            updated_at = now()
-         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status = 'pending' AND t.method IN ('sms', 'voice')
+         -- status as text: a visible "status = 'pending'" let a generic plan made on a young table read
+         -- the row through the partial index of pending authentications; only the key may fit
+         -- (docs/decisions/0017).
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status::text = 'pending' AND t.method IN ('sms', 'voice')
            AND COALESCE(t.user_id::text, t.user_name) = $5::text
          RETURNING t.*
        ), recorded AS (
@@ -172,27 +175,30 @@ WITH u AS (
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
   client_ip, data_region, delivery_status, correlation_id)
          SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
-           CASE WHEN COALESCE(pr.record_fields -> 'firstName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN us.first_name END,
-           CASE WHEN COALESCE(pr.record_fields -> 'lastName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN us.last_name END,
-           CASE WHEN COALESCE(pr.record_fields -> 'email' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN us.email END,
-           CASE WHEN COALESCE(pr.record_fields -> 'phoneNumber' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.phone END,
+           CASE WHEN COALESCE(c.record_fields -> 'firstName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'firstName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'lastName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'lastName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'email' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'email' END,
+           CASE WHEN COALESCE(c.record_fields -> 'phoneNumber' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.phone END,
            NULL, u.method, u.method::text,
            (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
            CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
-           CASE WHEN COALESCE(pr.record_fields -> 'serverName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN s.name END,
-           CASE WHEN COALESCE(pr.record_fields -> 'serverIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN s.ip_address END,
-           CASE WHEN COALESCE(pr.record_fields -> 'clientIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.client_ip END,
-           (SELECT tn.data_region FROM tenants tn WHERE tn.id = u.tenant_id),
-           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
-             ORDER BY m.created_at DESC LIMIT 1),
-           u.correlation_id
+           CASE WHEN COALESCE(c.record_fields -> 'serverName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'name' END,
+           CASE WHEN COALESCE(c.record_fields -> 'serverIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'ip' END,
+           CASE WHEN COALESCE(c.record_fields -> 'clientIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.client_ip END,
+           c.region, c.delivery, u.correlation_id
          FROM u
-         LEFT JOIN LATERAL (SELECT x.first_name, x.last_name, x.email FROM users x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) us ON true
-         LEFT JOIN LATERAL (SELECT x.record_fields FROM providers x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id) pr ON true
-         LEFT JOIN LATERAL (SELECT x.name, x.ip_address FROM mfa_servers x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
+         -- Each table by a subquery on its key, not a join: joined, a generic plan made while the
+         -- tables were young read the tenant's users by their key's tenant prefix (docs/decisions/0017).
+         CROSS JOIN LATERAL (SELECT
+           (SELECT jsonb_build_object('firstName', x.first_name, 'lastName', x.last_name, 'email', x.email)
+              FROM users x WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) AS usr,
+           (SELECT x.record_fields FROM providers x WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id)
+             AS record_fields,
+           (SELECT jsonb_build_object('name', x.name, 'ip', x.ip_address)
+              FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
+           (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery) c
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
        ), unchanged AS (
@@ -254,7 +260,10 @@ WITH u AS (
              ELSE 'invalid_code'
            END) = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
            updated_at = now()
-         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status = 'pending' AND t.method IN ('sms', 'voice')
+         -- status as text: a visible "status = 'pending'" let a generic plan made on a young table read
+         -- the row through the partial index of pending authentications; only the key may fit
+         -- (docs/decisions/0017).
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status::text = 'pending' AND t.method IN ('sms', 'voice')
            AND COALESCE(t.user_id::text, t.user_name) = $5::text
          RETURNING t.*
        ), recorded AS (
@@ -262,27 +271,30 @@ WITH u AS (
   first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
   client_ip, data_region, delivery_status, correlation_id)
          SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
-           CASE WHEN COALESCE(pr.record_fields -> 'firstName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN us.first_name END,
-           CASE WHEN COALESCE(pr.record_fields -> 'lastName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN us.last_name END,
-           CASE WHEN COALESCE(pr.record_fields -> 'email' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN us.email END,
-           CASE WHEN COALESCE(pr.record_fields -> 'phoneNumber' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.phone END,
+           CASE WHEN COALESCE(c.record_fields -> 'firstName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'firstName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'lastName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'lastName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'email' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'email' END,
+           CASE WHEN COALESCE(c.record_fields -> 'phoneNumber' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.phone END,
            NULL, u.method, u.method::text,
            (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
            CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
-           CASE WHEN COALESCE(pr.record_fields -> 'serverName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN s.name END,
-           CASE WHEN COALESCE(pr.record_fields -> 'serverIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN s.ip_address END,
-           CASE WHEN COALESCE(pr.record_fields -> 'clientIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.client_ip END,
-           (SELECT tn.data_region FROM tenants tn WHERE tn.id = u.tenant_id),
-           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
-             ORDER BY m.created_at DESC LIMIT 1),
-           u.correlation_id
+           CASE WHEN COALESCE(c.record_fields -> 'serverName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'name' END,
+           CASE WHEN COALESCE(c.record_fields -> 'serverIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'ip' END,
+           CASE WHEN COALESCE(c.record_fields -> 'clientIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.client_ip END,
+           c.region, c.delivery, u.correlation_id
          FROM u
-         LEFT JOIN LATERAL (SELECT x.first_name, x.last_name, x.email FROM users x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) us ON true
-         LEFT JOIN LATERAL (SELECT x.record_fields FROM providers x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id) pr ON true
-         LEFT JOIN LATERAL (SELECT x.name, x.ip_address FROM mfa_servers x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
+         -- Each table by a subquery on its key, not a join: joined, a generic plan made while the
+         -- tables were young read the tenant's users by their key's tenant prefix (docs/decisions/0017).
+         CROSS JOIN LATERAL (SELECT
+           (SELECT jsonb_build_object('firstName', x.first_name, 'lastName', x.last_name, 'email', x.email)
+              FROM users x WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) AS usr,
+           (SELECT x.record_fields FROM providers x WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id)
+             AS record_fields,
+           (SELECT jsonb_build_object('name', x.name, 'ip', x.ip_address)
+              FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
+           (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery) c
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
        ), unchanged AS (

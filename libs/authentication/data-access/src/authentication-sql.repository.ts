@@ -247,7 +247,7 @@ export interface CodeVerificationInput {
  * and `keepOnly` decide it in the process: absent (or no provider) keeps it, a falsy JSON value drops it.
  */
 const keeps = (field: string) =>
-  `COALESCE(pr.record_fields -> '${field}' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true)`;
+  `COALESCE(c.record_fields -> '${field}' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true)`;
 
 /**
  * What a pending SMS/voice authentication's verification comes to, on the row `t` as it is when the
@@ -284,33 +284,39 @@ const VERIFY_CODE = `WITH u AS (
                         ELSE t.attempts END,
            completed_at = CASE WHEN ${DECIDE} = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
            updated_at = now()
-         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status = 'pending' AND t.method IN ('sms', 'voice')
+         -- status as text: a visible "status = 'pending'" let a generic plan made on a young table read
+         -- the row through the partial index of pending authentications; only the key may fit
+         -- (docs/decisions/0017).
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status::text = 'pending' AND t.method IN ('sms', 'voice')
            AND COALESCE(t.user_id::text, t.user_name) = $5::text
          RETURNING t.*
        ), recorded AS (
          INSERT INTO authentication_records (${RECORD_COLUMNS})
          SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
-           CASE WHEN ${keeps('firstName')} THEN us.first_name END,
-           CASE WHEN ${keeps('lastName')} THEN us.last_name END,
-           CASE WHEN ${keeps('email')} THEN us.email END,
+           CASE WHEN ${keeps('firstName')} THEN c.usr ->> 'firstName' END,
+           CASE WHEN ${keeps('lastName')} THEN c.usr ->> 'lastName' END,
+           CASE WHEN ${keeps('email')} THEN c.usr ->> 'email' END,
            CASE WHEN ${keeps('phoneNumber')} THEN u.phone END,
            NULL, u.method, u.method::text,
            (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
            CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
-           CASE WHEN ${keeps('serverName')} THEN s.name END,
-           CASE WHEN ${keeps('serverIp')} THEN s.ip_address END,
+           CASE WHEN ${keeps('serverName')} THEN c.srv ->> 'name' END,
+           CASE WHEN ${keeps('serverIp')} THEN c.srv ->> 'ip' END,
            CASE WHEN ${keeps('clientIp')} THEN u.client_ip END,
-           (SELECT tn.data_region FROM tenants tn WHERE tn.id = u.tenant_id),
-           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
-             ORDER BY m.created_at DESC LIMIT 1),
-           u.correlation_id
+           c.region, c.delivery, u.correlation_id
          FROM u
-         LEFT JOIN LATERAL (SELECT x.first_name, x.last_name, x.email FROM users x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) us ON true
-         LEFT JOIN LATERAL (SELECT x.record_fields FROM providers x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id) pr ON true
-         LEFT JOIN LATERAL (SELECT x.name, x.ip_address FROM mfa_servers x
-                             WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) s ON true
+         -- Each table by a subquery on its key, not a join: joined, a generic plan made while the
+         -- tables were young read the tenant's users by their key's tenant prefix (docs/decisions/0017).
+         CROSS JOIN LATERAL (SELECT
+           (SELECT jsonb_build_object('firstName', x.first_name, 'lastName', x.last_name, 'email', x.email)
+              FROM users x WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) AS usr,
+           (SELECT x.record_fields FROM providers x WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id)
+             AS record_fields,
+           (SELECT jsonb_build_object('name', x.name, 'ip', x.ip_address)
+              FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
+           (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery) c
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
        ), unchanged AS (
