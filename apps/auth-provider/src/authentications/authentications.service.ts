@@ -134,7 +134,8 @@ export function viewOf(a: AuthenticationRow, override?: Partial<AuthenticationVi
  *
  * The hot path runs on plain SQL (`DbService.inTenantSql`, docs/decisions/0015): a start is one
  * context read and one statement inserting the authentication with its usage row and message,
- * a verification one locking read and one statement closing it with its record.
+ * an SMS/voice verification one statement (docs/decisions/0028), any other one locking read and one
+ * statement closing it with its record.
  */
 @Injectable()
 export class AuthenticationsService {
