@@ -52,7 +52,10 @@ export class AuthenticationGuards {
     this.redis
       .set(AuthenticationGuards.userOfKey(tenantId, authenticationId), userSubject, 'PX', ttlMs)
       .catch((error: unknown) =>
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not remember the user'),
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not remember the user',
+        ),
       );
   }
 
