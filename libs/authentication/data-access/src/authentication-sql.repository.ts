@@ -316,7 +316,9 @@ const VERIFY_CODE = `WITH u AS (
               FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
            (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
            (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
-             ORDER BY m.created_at DESC LIMIT 1) AS delivery) c
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery
+           -- OFFSET 0 keeps this subquery whole: pulled up, each use of a column ran its subquery again.
+           OFFSET 0) c
          WHERE u.status <> 'pending'
          ON CONFLICT DO NOTHING
        ), unchanged AS (
