@@ -327,6 +327,40 @@ export const HOT_STATEMENTS: HotStatementCase[] = [
   },
   {
     path: 'verify',
+    what: 'SMS/voice in one statement: lock, gate, compare, close and write the record (the right code)',
+    covers: ['AuthenticationSqlRepository.verifyCode'],
+    tenantScoped: true,
+    run: (ctx) =>
+      inSql(ctx, (scope) =>
+        authentications.verifyCode(scope, {
+          id: ctx.f.authenticationId,
+          now: ctx.now,
+          callerServerId: null,
+          userSubject: ctx.f.userId,
+          codeHash: 'hash',
+          maxAttempts: 5,
+        }),
+      ),
+  },
+  {
+    path: 'verify',
+    what: 'SMS/voice in one statement: lock, gate, compare and count a wrong code',
+    covers: ['AuthenticationSqlRepository.verifyCode'],
+    tenantScoped: true,
+    run: (ctx) =>
+      inSql(ctx, (scope) =>
+        authentications.verifyCode(scope, {
+          id: ctx.f.authenticationId,
+          now: ctx.now,
+          callerServerId: null,
+          userSubject: ctx.f.userId,
+          codeHash: 'wrong',
+          maxAttempts: 5,
+        }),
+      ),
+  },
+  {
+    path: 'verify',
     what: "the user's active authenticator devices (app code)",
     covers: ['AuthenticatorSqlRepository.activeDeviceSecrets'],
     tenantScoped: true,

@@ -3,10 +3,12 @@ import {
   AuthenticationPatch,
   AuthenticationRow,
   AuthenticationSqlRepository,
+  CodeVerification,
+  CodeVerificationInput,
   NewAuthenticationRecord,
   RecordContext,
 } from '@twofold/authentication/data-access';
-import { buildRecord, DenyReason } from '@twofold/authentication/domain';
+import { buildRecord, DenyReason, MAX_ATTEMPTS } from '@twofold/authentication/domain';
 import { mergeRecordFields, RecordFieldSettings } from '@twofold/providers/domain';
 import { Clock, SqlScope } from '@twofold/platform/db';
 import { authenticationDenialsTotal, authenticationsTotal } from '@twofold/platform/metrics';
@@ -52,6 +54,27 @@ export class AuthenticationCloser {
     if (record.result === 'deny')
       authenticationDenialsTotal.inc({ method: record.method, reason: record.denyReason ?? 'unknown' });
     return row;
+  }
+
+  /**
+   * SMS/voice: the verification, the close and its record in one statement, sent with COMMIT
+   * (docs/decisions/0028). Writes the same record `recordOf` builds, and counts a close like `close`.
+   */
+  async closeByCode(
+    scope: SqlScope,
+    input: Omit<CodeVerificationInput, 'maxAttempts'>,
+  ): Promise<{ outcome: CodeVerification; auth: AuthenticationRow } | null> {
+    scope.commitWithNext();
+    const result = await this.authentications.verifyCode(scope, { ...input, maxAttempts: MAX_ATTEMPTS });
+    const auth = result?.auth;
+    // Counted once the statement (and its COMMIT) succeeded, only when this statement closed it.
+    if (auth && result.outcome !== 'closed' && result.outcome !== 'fallback' && auth.status !== 'pending') {
+      const denyReason = auth.status === 'expired' ? 'expired' : auth.denyReason;
+      const outcome = auth.status === 'succeeded' ? 'success' : 'deny';
+      authenticationsTotal.inc({ method: auth.method, result: outcome });
+      if (outcome === 'deny') authenticationDenialsTotal.inc({ method: auth.method, reason: denyReason ?? 'unknown' });
+    }
+    return result;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { SEND_LIMIT } from '@twofold/authentication/domain';
 import { VELOCITY } from '@twofold/delivery/contracts';
@@ -13,6 +13,7 @@ import type { AuthProviderConfig } from '../config';
  */
 @Injectable()
 export class AuthenticationGuards {
+  private readonly logger = new Logger(AuthenticationGuards.name);
   readonly sends: SlidingWindowLimiter;
   readonly lockout: UserLockout;
   readonly velocity: DeliveryVelocity;
@@ -20,7 +21,7 @@ export class AuthenticationGuards {
   readonly sendGate: SendGate;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AuthProviderConfig,
   ) {
     this.sends = new SlidingWindowLimiter(redis, {
@@ -41,6 +42,34 @@ export class AuthenticationGuards {
   /** The tenant's hourly cap per country: its own setting or the default, never above the ceiling. */
   velocityLimit(tenantSetting: number | null): number {
     return Math.min(tenantSetting ?? this.config.SMS_VELOCITY_DEFAULT_PER_HOUR, this.config.SMS_VELOCITY_MAX_PER_HOUR);
+  }
+
+  /**
+   * docs/decisions/0028: which user an SMS/voice authentication belongs to, kept until it expires,
+   * so a verification can ask for the user's lockout before its one statement locks the row. Not
+   * awaited: a verification that finds no entry (not yet written, Redis lost it) takes the two-step
+   * path. Commands on one connection run in order, so this process's next verification finds it.
+   */
+  rememberUser(tenantId: string, authenticationId: string, userSubject: string, expiresAt: Date, now: Date): void {
+    const ttlMs = Math.max(1000, expiresAt.getTime() - now.getTime());
+    this.redis
+      .set(AuthenticationGuards.userOfKey(tenantId, authenticationId), userSubject, 'PX', ttlMs)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not remember the user',
+        ),
+      );
+  }
+
+  /** The user (`userId ?? userName`) `rememberUser` kept for the authentication, or null. */
+  async userOf(tenantId: string, authenticationId: string): Promise<string | null> {
+    return this.redis.get(AuthenticationGuards.userOfKey(tenantId, authenticationId));
+  }
+
+  /** One key per authentication; the subject is the hash tag (docs/decisions/0009). */
+  private static userOfKey(tenantId: string, authenticationId: string): string {
+    return `auth-user:{${tenantId}:${authenticationId}}`;
   }
 
   static userKey(tenantId: string, userId: string): string {

@@ -122,6 +122,9 @@ export class StartAuthentication {
         },
         { last: !denied },
       );
+      // Verify asks the user's lockout before its one statement (docs/decisions/0028): the start
+      // remembers whose authentication this is, before the code's job can be enqueued after commit.
+      if (codeHash) this.guards.rememberUser(scope.tenantId, id, user.id, auth.expiresAt, now);
       if (denied) {
         // R26: a start denied at once has its record too, written last.
         await this.authentications.writeRecord(

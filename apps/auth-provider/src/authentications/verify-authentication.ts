@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AuthenticationSqlRepository } from '@twofold/authentication/data-access';
 import { afterWrongCode, AuthenticationErrors, gateVerification } from '@twofold/authentication/domain';
 import { matchAppPassword } from '@twofold/directory/domain';
-import { Clock, DbService } from '@twofold/platform/db';
+import { Clock, DbService, isUuid } from '@twofold/platform/db';
 import { KeyDerivation } from '../common/key-derivation';
 import { AuthenticationCloser } from './authentication-closer';
 import { AuthenticationGuards } from './authentication-guards';
 import { AuthenticationView, Caller, VerifyInput, viewOf } from './authentication-view';
+import { CodeDispatcher } from './code-dispatcher';
 import { AppPasswordMatch } from './verifiers/method-verifier';
 import { MethodVerifiers } from './verifiers/method-verifiers';
 
@@ -18,7 +19,8 @@ type VerifyPass =
   | { kind: 'derive'; passwords: { id: string; passwordHash: string }[] };
 
 /**
- * Verifies an answer (R12–R14, R17, R18, R26): with the authentication locked, the gate (closed,
+ * Verifies an answer (R12–R14, R17, R18, R26). An SMS/voice code whose user the start remembered is
+ * one statement (docs/decisions/0028). Otherwise, with the authentication locked, the gate (closed,
  * wrong server, expired), the lockout, then the method's verifier; an approval or a final denial
  * closes the authentication and writes its one record in one statement, a wrong code with tries
  * left counts the attempt. COMMIT rides with the last statement.
@@ -33,9 +35,12 @@ export class VerifyAuthentication {
     private readonly verifiers: MethodVerifiers,
     private readonly closer: AuthenticationCloser,
     private readonly kdf: KeyDerivation,
+    private readonly codes: CodeDispatcher,
   ) {}
 
   async run(caller: Caller, id: string, input: VerifyInput): Promise<AuthenticationView> {
+    const quick = await this.codeInOneStatement(caller, id, input);
+    if (quick) return quick;
     let matched: AppPasswordMatch | undefined;
     for (;;) {
       const pass = await this.pass(caller, id, input, matched);
@@ -50,6 +55,54 @@ export class VerifyAuthentication {
       const candidates = pass.passwords;
       const code = input.code ?? '';
       matched = { id: await this.kdf.appPasswords.run(caller.tenantId, () => matchAppPassword(code, candidates)) };
+    }
+  }
+
+  /**
+   * SMS/voice in one statement, BEGIN and COMMIT pipelined around it (docs/decisions/0028): the
+   * user's lockout is asked before, by the user the start remembered, so no row lock waits on Redis;
+   * the statement checks the row is that user's. Null: take the two-step path (no remembered user,
+   * another method, or a locked user, whom the two-step path answers exactly as before).
+   */
+  private async codeInOneStatement(
+    caller: Caller,
+    rawId: string,
+    input: VerifyInput,
+  ): Promise<AuthenticationView | null> {
+    const id = rawId.toLowerCase();
+    if (!isUuid(id)) return null;
+    const userSubject = await this.guards.userOf(caller.tenantId, id);
+    if (userSubject === null) return null;
+    const userKey = AuthenticationGuards.userKey(caller.tenantId, userSubject);
+    const now = this.clock.now();
+    if ((await this.guards.lockout.peek(userKey, now.getTime())).locked) return null;
+    const result = await this.db.inTenantSql(caller.tenantId, (scope) =>
+      this.closer.closeByCode(scope, {
+        id,
+        now,
+        callerServerId: caller.serverId,
+        userSubject,
+        codeHash: input.code ? this.codes.hash(input.code, id) : null,
+      }),
+    );
+    if (!result) throw AuthenticationErrors.notFound();
+    const { outcome, auth } = result;
+    switch (outcome) {
+      case 'fallback':
+        return null;
+      case 'closed':
+      case 'wrong_server':
+      case 'expired':
+        return viewOf(auth);
+      case 'success':
+        await this.guards.lockout.recordSuccess(userKey);
+        return viewOf(auth);
+      case 'too_many_attempts':
+        await this.guards.lockout.recordFailure(userKey, this.clock.now().getTime());
+        return viewOf(auth);
+      case 'invalid_code':
+        await this.guards.lockout.recordFailure(userKey, this.clock.now().getTime());
+        return viewOf(auth, { status: 'denied', reason: 'invalid_code', final: false });
     }
   }
 

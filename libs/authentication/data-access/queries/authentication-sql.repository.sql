@@ -131,6 +131,202 @@ WITH closed AS (
        )
        SELECT * FROM closed;
 
+-- verify: SMS/voice in one statement: lock, gate, compare, close and write the record (the right code) (AuthenticationSqlRepository.verifyCode)
+WITH u AS (
+         UPDATE authentications t SET
+           status = (CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+                       WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
+           deny_reason = CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) END,
+           attempts = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) IN ('invalid_code', 'too_many_attempts') THEN t.attempts + 1
+                        ELSE t.attempts END,
+           completed_at = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           updated_at = now()
+         -- status as text: a visible "status = 'pending'" let a generic plan made on a young table read
+         -- the row through the partial index of pending authentications; only the key may fit
+         -- (docs/decisions/0017).
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status::text = 'pending' AND t.method IN ('sms', 'voice')
+           AND COALESCE(t.user_id::text, t.user_name) = $5::text
+         RETURNING t.*
+       ), recorded AS (
+         INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
+  first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
+  client_ip, data_region, delivery_status, correlation_id)
+         SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
+           CASE WHEN COALESCE(c.record_fields -> 'firstName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'firstName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'lastName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'lastName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'email' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'email' END,
+           CASE WHEN COALESCE(c.record_fields -> 'phoneNumber' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.phone END,
+           NULL, u.method, u.method::text,
+           (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
+           CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
+           CASE WHEN COALESCE(c.record_fields -> 'serverName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'name' END,
+           CASE WHEN COALESCE(c.record_fields -> 'serverIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'ip' END,
+           CASE WHEN COALESCE(c.record_fields -> 'clientIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.client_ip END,
+           c.region, c.delivery, u.correlation_id
+         FROM u
+         -- Each table by a subquery on its key, not a join: joined, a generic plan made while the
+         -- tables were young read the tenant's users by their key's tenant prefix (docs/decisions/0017).
+         CROSS JOIN LATERAL (SELECT
+           (SELECT jsonb_build_object('firstName', x.first_name, 'lastName', x.last_name, 'email', x.email)
+              FROM users x WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) AS usr,
+           (SELECT x.record_fields FROM providers x WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id)
+             AS record_fields,
+           (SELECT jsonb_build_object('name', x.name, 'ip', x.ip_address)
+              FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
+           (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery
+           -- OFFSET 0 keeps this subquery whole: pulled up, each use of a column ran its subquery again.
+           OFFSET 0) c
+         WHERE u.status <> 'pending'
+         ON CONFLICT DO NOTHING
+       ), unchanged AS (
+         SELECT CASE WHEN a.status <> 'pending' THEN 'closed' ELSE 'fallback' END AS outcome, a.tenant_id AS "tenantId", a.id AS "id", a.provider_id AS "providerId", a.server_id AS "serverId", a.user_id AS "userId", a.user_name AS "userName", a.method AS "method", a.status AS "status", a.code_hash AS "codeHash", a.attempts AS "attempts", a.sends_count AS "sendsCount", a.phone AS "phone", a.device_activation_id AS "deviceActivationId", a.expires_at AS "expiresAt", a.deny_reason AS "denyReason", a.client_ip AS "clientIp", a.correlation_id AS "correlationId", a.created_at AS "createdAt", a.completed_at AS "completedAt"
+           FROM authentications a
+          WHERE a.tenant_id = $1 AND a.id = $2::uuid AND NOT EXISTS (SELECT 1 FROM u)
+          FOR UPDATE
+       )
+       SELECT CASE WHEN u.status = 'pending' THEN 'invalid_code' WHEN u.status = 'succeeded' THEN 'success'
+                   WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END AS outcome,
+              u.tenant_id AS "tenantId", u.id AS "id", u.provider_id AS "providerId", u.server_id AS "serverId", u.user_id AS "userId", u.user_name AS "userName", u.method AS "method", u.status AS "status", u.code_hash AS "codeHash", u.attempts AS "attempts", u.sends_count AS "sendsCount", u.phone AS "phone", u.device_activation_id AS "deviceActivationId", u.expires_at AS "expiresAt", u.deny_reason AS "denyReason", u.client_ip AS "clientIp", u.correlation_id AS "correlationId", u.created_at AS "createdAt", u.completed_at AS "completedAt"
+         FROM u
+       UNION ALL
+       SELECT * FROM unchanged;
+
+-- verify: SMS/voice in one statement: lock, gate, compare and count a wrong code (AuthenticationSqlRepository.verifyCode)
+WITH u AS (
+         UPDATE authentications t SET
+           status = (CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+                       WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
+           deny_reason = CASE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) END,
+           attempts = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) IN ('invalid_code', 'too_many_attempts') THEN t.attempts + 1
+                        ELSE t.attempts END,
+           completed_at = CASE WHEN (CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END) = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           updated_at = now()
+         -- status as text: a visible "status = 'pending'" let a generic plan made on a young table read
+         -- the row through the partial index of pending authentications; only the key may fit
+         -- (docs/decisions/0017).
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status::text = 'pending' AND t.method IN ('sms', 'voice')
+           AND COALESCE(t.user_id::text, t.user_name) = $5::text
+         RETURNING t.*
+       ), recorded AS (
+         INSERT INTO authentication_records (tenant_id, id, occurred_at, authentication_id, provider_id, unique_id, user_id, server_id,
+  first_name, last_name, email, phone, device_token, method, mode, result, deny_reason, server_name, server_ip,
+  client_ip, data_region, delivery_status, correlation_id)
+         SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
+           CASE WHEN COALESCE(c.record_fields -> 'firstName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'firstName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'lastName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'lastName' END,
+           CASE WHEN COALESCE(c.record_fields -> 'email' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.usr ->> 'email' END,
+           CASE WHEN COALESCE(c.record_fields -> 'phoneNumber' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.phone END,
+           NULL, u.method, u.method::text,
+           (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
+           CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
+           CASE WHEN COALESCE(c.record_fields -> 'serverName' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'name' END,
+           CASE WHEN COALESCE(c.record_fields -> 'serverIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN c.srv ->> 'ip' END,
+           CASE WHEN COALESCE(c.record_fields -> 'clientIp' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true) THEN u.client_ip END,
+           c.region, c.delivery, u.correlation_id
+         FROM u
+         -- Each table by a subquery on its key, not a join: joined, a generic plan made while the
+         -- tables were young read the tenant's users by their key's tenant prefix (docs/decisions/0017).
+         CROSS JOIN LATERAL (SELECT
+           (SELECT jsonb_build_object('firstName', x.first_name, 'lastName', x.last_name, 'email', x.email)
+              FROM users x WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) AS usr,
+           (SELECT x.record_fields FROM providers x WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id)
+             AS record_fields,
+           (SELECT jsonb_build_object('name', x.name, 'ip', x.ip_address)
+              FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
+           (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery
+           -- OFFSET 0 keeps this subquery whole: pulled up, each use of a column ran its subquery again.
+           OFFSET 0) c
+         WHERE u.status <> 'pending'
+         ON CONFLICT DO NOTHING
+       ), unchanged AS (
+         SELECT CASE WHEN a.status <> 'pending' THEN 'closed' ELSE 'fallback' END AS outcome, a.tenant_id AS "tenantId", a.id AS "id", a.provider_id AS "providerId", a.server_id AS "serverId", a.user_id AS "userId", a.user_name AS "userName", a.method AS "method", a.status AS "status", a.code_hash AS "codeHash", a.attempts AS "attempts", a.sends_count AS "sendsCount", a.phone AS "phone", a.device_activation_id AS "deviceActivationId", a.expires_at AS "expiresAt", a.deny_reason AS "denyReason", a.client_ip AS "clientIp", a.correlation_id AS "correlationId", a.created_at AS "createdAt", a.completed_at AS "completedAt"
+           FROM authentications a
+          WHERE a.tenant_id = $1 AND a.id = $2::uuid AND NOT EXISTS (SELECT 1 FROM u)
+          FOR UPDATE
+       )
+       SELECT CASE WHEN u.status = 'pending' THEN 'invalid_code' WHEN u.status = 'succeeded' THEN 'success'
+                   WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END AS outcome,
+              u.tenant_id AS "tenantId", u.id AS "id", u.provider_id AS "providerId", u.server_id AS "serverId", u.user_id AS "userId", u.user_name AS "userName", u.method AS "method", u.status AS "status", u.code_hash AS "codeHash", u.attempts AS "attempts", u.sends_count AS "sendsCount", u.phone AS "phone", u.device_activation_id AS "deviceActivationId", u.expires_at AS "expiresAt", u.deny_reason AS "denyReason", u.client_ip AS "clientIp", u.correlation_id AS "correlationId", u.created_at AS "createdAt", u.completed_at AS "completedAt"
+         FROM u
+       UNION ALL
+       SELECT * FROM unchanged;
+
 -- resend: a new code and phone on the same authentication (R13, R14) (AuthenticationSqlRepository.update)
 UPDATE authentications SET code_hash = $3, sends_count = $4, phone = $5, method = $6::auth_method, updated_at = now() WHERE tenant_id = $1 AND id = $2::uuid RETURNING tenant_id AS "tenantId", id AS "id", provider_id AS "providerId", server_id AS "serverId", user_id AS "userId", user_name AS "userName", method AS "method", status AS "status", code_hash AS "codeHash", attempts AS "attempts", sends_count AS "sendsCount", phone AS "phone", device_activation_id AS "deviceActivationId", expires_at AS "expiresAt", deny_reason AS "denyReason", client_ip AS "clientIp", correlation_id AS "correlationId", created_at AS "createdAt", completed_at AS "completedAt";
 

@@ -214,6 +214,126 @@ function recordValues(tenantId: string, r: NewAuthenticationRecord): unknown[] {
   ];
 }
 
+/** What `verifyCode` met, and did (docs/decisions/0028). */
+export type CodeVerification =
+  /** Not an SMS/voice authentication of the expected user: nothing changed, take the two-step path. */
+  | 'fallback'
+  /** Already closed: answered as it is. */
+  | 'closed'
+  /** R12, R13: closed by the gate, before any code was compared. */
+  | 'wrong_server'
+  | 'expired'
+  | 'success'
+  /** R13: a wrong code with tries left (attempts counted), or the last try (closed, denied). */
+  | 'invalid_code'
+  | 'too_many_attempts';
+
+export interface CodeVerificationInput {
+  id: string;
+  /** The injected clock's time: the gate's "now" and the completion time (the record's occurredAt). */
+  now: Date;
+  /** The calling MFA server, null for a tenant's application (R12). */
+  callerServerId: string | null;
+  /** `userId ?? userName` of the user whose lockout the caller checked: another user → `fallback`. */
+  userSubject: string;
+  /** `hashCode(code, pepper, id)` of the candidate, null when no code was sent. */
+  codeHash: string | null;
+  /** R13's MAX_ATTEMPTS. */
+  maxAttempts: number;
+}
+
+/**
+ * R26: whether the provider keeps an optional record field, as `mergeRecordFields(record_fields)`
+ * and `keepOnly` decide it in the process: absent (or no provider) keeps it, a falsy JSON value drops it.
+ */
+const keeps = (field: string) =>
+  `COALESCE(c.record_fields -> '${field}' NOT IN ('false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb), true)`;
+
+/**
+ * What a pending SMS/voice authentication's verification comes to, on the row `t` as it is when the
+ * UPDATE below writes it: `gateVerification` (R12 wrong server, R13 expiry), then the code, then
+ * `afterWrongCode` (R13). The hashes are compared through SHA-256 of each, so the comparison's time
+ * says nothing about how much of the stored hash a candidate shares.
+ */
+const DECIDE = `(CASE
+             WHEN t.server_id IS DISTINCT FROM $4::uuid THEN 'wrong_server'
+             WHEN $3::timestamptz >= t.expires_at THEN 'expired'
+             WHEN t.code_hash IS NOT NULL AND $6::text IS NOT NULL
+                  AND sha256(convert_to(t.code_hash, 'UTF8')) = sha256(convert_to($6::text, 'UTF8')) THEN 'success'
+             WHEN t.attempts + 1 >= $7::int THEN 'too_many_attempts'
+             ELSE 'invalid_code'
+           END)`;
+
+/**
+ * SMS/voice verification in one statement (docs/decisions/0028). The UPDATE is the lock: under READ
+ * COMMITTED it waits for a concurrent verification of the row, then re-checks its WHERE and computes
+ * every SET expression on the row as that one committed it, so each decision is made on the latest
+ * row (an attempt is never counted twice, a closed authentication never closed again). It counts the
+ * attempt, closes on success, the gate or the last try, and the same statement inserts the one record
+ * with the fields `AuthenticationCloser.recordOf` writes. Only when it updated nothing (closed, another
+ * method, another user) does the last part read the row, locked so it is the latest: closed answers
+ * as it is, anything else is `fallback` and unchanged.
+ */
+const VERIFY_CODE = `WITH u AS (
+         UPDATE authentications t SET
+           status = (CASE ${DECIDE} WHEN 'success' THEN 'succeeded' WHEN 'expired' THEN 'expired'
+                       WHEN 'invalid_code' THEN 'pending' ELSE 'denied' END)::authentication_status,
+           deny_reason = CASE ${DECIDE} WHEN 'success' THEN NULL WHEN 'invalid_code' THEN t.deny_reason
+                           ELSE ${DECIDE} END,
+           attempts = CASE WHEN ${DECIDE} IN ('invalid_code', 'too_many_attempts') THEN t.attempts + 1
+                        ELSE t.attempts END,
+           completed_at = CASE WHEN ${DECIDE} = 'invalid_code' THEN t.completed_at ELSE $3::timestamptz END,
+           updated_at = now()
+         -- status as text: a visible "status = 'pending'" let a generic plan made on a young table read
+         -- the row through the partial index of pending authentications; only the key may fit
+         -- (docs/decisions/0017).
+         WHERE t.tenant_id = $1 AND t.id = $2::uuid AND t.status::text = 'pending' AND t.method IN ('sms', 'voice')
+           AND COALESCE(t.user_id::text, t.user_name) = $5::text
+         RETURNING t.*
+       ), recorded AS (
+         INSERT INTO authentication_records (${RECORD_COLUMNS})
+         SELECT u.tenant_id, twofold_new_id(), u.completed_at, u.id, u.provider_id, u.user_name, u.user_id, u.server_id,
+           CASE WHEN ${keeps('firstName')} THEN c.usr ->> 'firstName' END,
+           CASE WHEN ${keeps('lastName')} THEN c.usr ->> 'lastName' END,
+           CASE WHEN ${keeps('email')} THEN c.usr ->> 'email' END,
+           CASE WHEN ${keeps('phoneNumber')} THEN u.phone END,
+           NULL, u.method, u.method::text,
+           (CASE WHEN u.status = 'succeeded' THEN 'success' ELSE 'deny' END)::authentication_result,
+           CASE WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END,
+           CASE WHEN ${keeps('serverName')} THEN c.srv ->> 'name' END,
+           CASE WHEN ${keeps('serverIp')} THEN c.srv ->> 'ip' END,
+           CASE WHEN ${keeps('clientIp')} THEN u.client_ip END,
+           c.region, c.delivery, u.correlation_id
+         FROM u
+         -- Each table by a subquery on its key, not a join: joined, a generic plan made while the
+         -- tables were young read the tenant's users by their key's tenant prefix (docs/decisions/0017).
+         CROSS JOIN LATERAL (SELECT
+           (SELECT jsonb_build_object('firstName', x.first_name, 'lastName', x.last_name, 'email', x.email)
+              FROM users x WHERE x.tenant_id = u.tenant_id AND x.id = u.user_id) AS usr,
+           (SELECT x.record_fields FROM providers x WHERE x.tenant_id = u.tenant_id AND x.id = u.provider_id)
+             AS record_fields,
+           (SELECT jsonb_build_object('name', x.name, 'ip', x.ip_address)
+              FROM mfa_servers x WHERE x.tenant_id = u.tenant_id AND x.id = u.server_id) AS srv,
+           (SELECT x.data_region FROM tenants x WHERE x.id = u.tenant_id) AS region,
+           (SELECT m.status FROM messages m WHERE m.authentication_id = u.id AND m.tenant_id = u.tenant_id
+             ORDER BY m.created_at DESC LIMIT 1) AS delivery
+           -- OFFSET 0 keeps this subquery whole: pulled up, each use of a column ran its subquery again.
+           OFFSET 0) c
+         WHERE u.status <> 'pending'
+         ON CONFLICT DO NOTHING
+       ), unchanged AS (
+         SELECT CASE WHEN a.status <> 'pending' THEN 'closed' ELSE 'fallback' END AS outcome, ${AUTH_COLUMNS_OF_A}
+           FROM authentications a
+          WHERE a.tenant_id = $1 AND a.id = $2::uuid AND NOT EXISTS (SELECT 1 FROM u)
+          FOR UPDATE
+       )
+       SELECT CASE WHEN u.status = 'pending' THEN 'invalid_code' WHEN u.status = 'succeeded' THEN 'success'
+                   WHEN u.status = 'expired' THEN 'expired' ELSE u.deny_reason END AS outcome,
+              ${authColumns('u.')}
+         FROM u
+       UNION ALL
+       SELECT * FROM unchanged`;
+
 @Injectable()
 export class AuthenticationSqlRepository {
   constructor(@Optional() private readonly tenantPart?: StartContextCache) {}
@@ -425,6 +545,29 @@ export class AuthenticationSqlRepository {
     const row = rows[0];
     if (!row) throw new Error('close: the authentication vanished inside its transaction');
     return row;
+  }
+
+  /**
+   * SMS/voice: the whole verification in one statement (see VERIFY_CODE); the caller checked the
+   * user's lockout before. Null when the authentication does not exist (in this tenant).
+   */
+  async verifyCode(
+    scope: SqlScope,
+    input: CodeVerificationInput,
+  ): Promise<{ outcome: CodeVerification; auth: AuthenticationRow } | null> {
+    const rows = await scope.query<AuthenticationRow & { outcome: CodeVerification }>(VERIFY_CODE, [
+      scope.tenantId,
+      input.id,
+      input.now,
+      input.callerServerId,
+      input.userSubject,
+      input.codeHash,
+      input.maxAttempts,
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    const { outcome, ...auth } = row;
+    return { outcome, auth };
   }
 
   /** Pending authentications past their expiry, across tenants (the sweeper; SECURITY DEFINER lookup). */

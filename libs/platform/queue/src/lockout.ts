@@ -136,9 +136,15 @@ export class UserLockout {
 
   /** Call before verifying: a locked subject is refused without checking the code. */
   async check(key: string, nowMs: number = this.clock()): Promise<LockoutState> {
+    const state = await this.peek(key, nowMs);
+    if (state.locked) lockoutRefusalsTotal.inc({ name: this.opts.name });
+    return state;
+  }
+
+  /** `check` without counting a refusal: for a caller that, when locked, lets `check` refuse later. */
+  async peek(key: string, nowMs: number = this.clock()): Promise<LockoutState> {
     // One read of one field is atomic on its own; no script needed.
     const until = Number((await this.redis.hget(this.stateKey(key), 'until')) ?? 0);
-    if (nowMs < until) lockoutRefusalsTotal.inc({ name: this.opts.name });
     return toState(nowMs < until, until - nowMs);
   }
 
