@@ -1,9 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsIP, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { AuthenticationView } from '../authentications.service';
-import { IdField } from '@twofold/platform/http';
+import { AcceptedBySchema, IdField } from '@twofold/platform/http';
 import { AUTH_METHODS, AuthMethod } from '@twofold/directory/contracts';
 
+/**
+ * The hot routes' bodies skip class-validator when these schemas accept them (decision 0030); each
+ * accepts a subset of what the decorators below accept, anything else is validated by them as before.
+ * Keep the two in step: apps/auth-provider/test/validation-fast-path.test.ts compares both paths.
+ */
+@AcceptedBySchema({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    userId: { type: 'string', format: 'uuid-any-version' },
+    userName: { type: 'string', minLength: 1, maxLength: 256 },
+    method: { type: 'string', enum: [...AUTH_METHODS] },
+    providerId: { type: 'string', format: 'uuid-any-version' },
+    clientIp: { type: 'string', format: 'ip-any-version' },
+    primaryPassword: { type: 'boolean' },
+  },
+  // userId is checked only without userName (@ValidateIf): one of the two must be there.
+  anyOf: [{ required: ['userName'] }, { required: ['userId'] }],
+})
 export class StartAuthenticationDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The user (or give `userName`).' })
   @ValidateIf((o: StartAuthenticationDto) => o.userName === undefined)
@@ -41,6 +60,16 @@ export class StartAuthenticationDto {
   primaryPassword?: boolean;
 }
 
+@AcceptedBySchema({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    code: { type: 'string', maxLength: 64 },
+    approve: { type: 'boolean' },
+    deviceToken: { type: 'string', maxLength: 100 },
+    deviceSecret: { type: 'string', maxLength: 100 },
+  },
+})
 export class VerifyAuthenticationDto {
   @ApiPropertyOptional({
     description: 'The code (sms, voice, app_code, oath_token) or the app password.',
