@@ -11,8 +11,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UserErrorCode } from '@twofold/directory/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import {
@@ -49,13 +49,8 @@ export class UsersController {
     description: '`validation_failed` naming the field; `phone_number_not_allowed` with `reason` (docs/decisions/0019)',
   })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateUserDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<UserDto> {
-    const u = await this.users.create(tenantId, body, actorOf(principal), correlationId);
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateUserDto): Promise<UserDto> {
+    const u = await this.users.create(ctx.tenantId, body, actorOf(ctx.principal), ctx.correlationId);
     return toUserDto(u, u.licensed);
   }
 
@@ -68,13 +63,8 @@ export class UsersController {
       'A row whose phone number is of a toll-fraud class is rejected with `phone_number_not_allowed` and its `reason`.',
   })
   @ApiOkResponse({ type: BulkCreateUsersResultDto })
-  async bulk(
-    @TenantId() tenantId: string,
-    @Body() body: BulkCreateUsersDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<BulkCreateUsersResultDto> {
-    const results = await this.users.createMany(tenantId, body.users, actorOf(principal), correlationId);
+  async bulk(@Ctx() ctx: RequestCtx, @Body() body: BulkCreateUsersDto): Promise<BulkCreateUsersResultDto> {
+    const results = await this.users.createMany(ctx.tenantId, body.users, actorOf(ctx.principal), ctx.correlationId);
     const created = results.filter((r) => r.status === 'created').length;
     return { created, rejected: results.length - created, results };
   }
@@ -82,16 +72,16 @@ export class UsersController {
   @Get()
   @ApiOperation({ summary: 'List users, with filters (enabled, licensed, registrationRequired) and a cursor.' })
   @ApiOkResponse({ type: UserPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: ListUsersQueryDto): Promise<UserPageDto> {
-    const page = await this.users.list(tenantId, query);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: ListUsersQueryDto): Promise<UserPageDto> {
+    const page = await this.users.list(ctx.tenantId, query);
     return { items: page.items.map((u) => toUserDto(u, u.licensed)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @UserId() id: string): Promise<UserDto> {
-    const u = await this.users.get(tenantId, id);
+  async get(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<UserDto> {
+    const u = await this.users.get(ctx.tenantId, id);
     return toUserDto(u, u.licensed);
   }
 
@@ -104,14 +94,8 @@ export class UsersController {
   })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
-  async update(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @Body() body: UpdateUserDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<UserDto> {
-    const u = await this.users.update(tenantId, id, body, actorOf(principal), correlationId);
+  async update(@Ctx() ctx: RequestCtx, @UserId() id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+    const u = await this.users.update(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId);
     return toUserDto(u, u.licensed);
   }
 
@@ -120,13 +104,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user. Its MFA history stays for billing; its hardware tokens return to stock.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async delete(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.users.delete(tenantId, id, actorOf(principal), correlationId);
+  async delete(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<void> {
+    await this.users.delete(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 
   @Post(':id/erase')
@@ -143,12 +122,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserErasureDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  async erase(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<UserErasureDto> {
-    return this.erasure.erase(tenantId, id, actorOf(principal), correlationId);
+  async erase(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<UserErasureDto> {
+    return this.erasure.erase(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

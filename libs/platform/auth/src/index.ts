@@ -3,3 +3,4 @@ export * from './bearer.strategy';
 export * from './auth.guard';
 export * from './auth.module';
 export * from './credential-cache';
+export * from './ctx';

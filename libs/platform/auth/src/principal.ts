@@ -9,6 +9,9 @@ export type Principal =
 
 export type PrincipalKind = Principal['kind'];
 
+/** Everyone acting inside one tenant (every principal but the platform operator). */
+export type TenantPrincipal = Exclude<Principal, { kind: 'operator' }>;
+
 /**
  * Resolves one family of bearer credentials (recognised by prefix, e.g. `tfk_` tenant API keys,
  * `tfs_` MFA server credentials). Implemented by the owning domain's data-access lib.
