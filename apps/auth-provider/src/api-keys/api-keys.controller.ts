@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, permissionsOf, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { TenancyErrorCode } from '@twofold/tenancy/domain';
 import { actorOf } from '../common/actor';
@@ -21,6 +21,7 @@ const KeyId = () => IdParam('id', TenancyErrorCode.ApiKeyNotFound, 'The API key'
 
 @ApiTags('api-keys')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'keys:read', write: 'keys:write' })
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -32,7 +33,8 @@ export class ApiKeysController {
   async create(@Ctx() ctx: RequestCtx, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { apiKey, ...row } = await this.apiKeys.create(
       ctx.tenantId,
-      body.name,
+      body,
+      permissionsOf(ctx.principal) ?? [],
       actorOf(ctx.principal),
       ctx.correlationId,
     );

@@ -10,7 +10,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { DirectoryErrorCode, UserErrorCode } from '@twofold/directory/domain';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -28,6 +28,7 @@ const AppPasswordId = () => IdParam('appPasswordId', DirectoryErrorCode.AppPassw
 
 @ApiTags('app-passwords')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users/:id/app-passwords')
 export class AppPasswordsController {
   constructor(private readonly appPasswords: AppPasswordsService) {}

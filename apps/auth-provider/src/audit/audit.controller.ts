@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { AuditService } from './audit.service';
 import { AuditPageDto, AuditQueryDto, toAuditEntryDto } from './dto/audit-entry.dto';
 
 @ApiTags('audit-log')
 @RequiresKey('tenant')
+@RequiresPermission('audit:read')
 @Controller('audit-log')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

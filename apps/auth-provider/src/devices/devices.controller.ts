@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DirectoryErrorCode, UserErrorCode } from '@twofold/directory/domain';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -21,6 +21,7 @@ const DeviceId = () => IdParam('deviceId', DirectoryErrorCode.DeviceNotFound, 'T
 
 @ApiTags('devices')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users/:id/devices')
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}

@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { LicenseErrorCode, LicenseErrors } from '@twofold/directory/domain';
-import { AnyRequestCtx, Ctx, Principal, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { AnyRequestCtx, Ctx, Principal, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { Clock } from '@twofold/platform/db';
 import { IdParam } from '@twofold/platform/http';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
@@ -53,6 +53,7 @@ const AssignedUserId = () => IdParam('userId', LicenseErrorCode.LicenseAssignmen
 
 @ApiTags('licenses')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'licenses:read', write: 'licenses:write' })
 @Controller()
 export class LicensesController {
   constructor(

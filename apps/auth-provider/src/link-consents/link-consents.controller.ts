@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
@@ -25,6 +25,7 @@ const ConsentId = () => IdParam('id', ProviderErrorCode.LinkConsentNotFound, 'Th
 
 @ApiTags('providers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('link-consents')
 export class LinkConsentsController {
   constructor(private readonly consents: LinkConsentsService) {}

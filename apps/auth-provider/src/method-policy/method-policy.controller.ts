@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -9,6 +9,7 @@ import { MethodPolicyService } from './method-policy.service';
 
 @ApiTags('methods')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'settings:read', write: 'settings:write' })
 @Controller('method-policy')
 export class MethodPolicyController {
   constructor(private readonly policy: MethodPolicyService) {}

@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UserErrorCode } from '@twofold/directory/domain';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { ValidationError } from '@twofold/platform/errors';
 import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
@@ -46,6 +46,7 @@ const CONFLICTS =
 
 @ApiTags('methods')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users/:id')
 export class MethodsController {
   constructor(private readonly methods: MethodsService) {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
@@ -19,6 +19,7 @@ const ServerId = () => IdParam('id', ProviderErrorCode.MfaServerNotFound, 'The M
 /** The tenant admin's view of its MFA servers (R12). */
 @ApiTags('mfa-servers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('mfa-servers')
 export class MfaServersController {
   constructor(private readonly servers: MfaServersService) {}

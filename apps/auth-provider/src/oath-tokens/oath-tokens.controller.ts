@@ -12,7 +12,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { TokenErrorCode } from '@twofold/tokens/domain';
 import { actorOf } from '../common/actor';
@@ -34,6 +34,7 @@ const TokenId = () => IdParam('id', TokenErrorCode.OathTokenNotFound, 'The OATH 
 
 @ApiTags('oath-tokens')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'tokens:read', write: 'tokens:write' })
 @Controller('oath-tokens')
 export class OathTokensController {
   constructor(private readonly tokens: OathTokensService) {}

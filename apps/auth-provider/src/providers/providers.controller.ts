@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
@@ -28,6 +28,7 @@ const ProviderId = () => IdParam('id', ProviderErrorCode.ProviderNotFound, 'The 
 
 @ApiTags('providers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('providers')
 export class ProvidersController {
   constructor(private readonly providers: ProvidersService) {}

@@ -9,7 +9,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AnyRequestCtx, Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { AnyRequestCtx, Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { TenancyErrorCode } from '@twofold/tenancy/domain';
 import { actorOf } from '../common/actor';
@@ -25,6 +25,7 @@ import {
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
+@RequiresPermission({ read: 'settings:read', write: 'settings:write' })
 @Controller('tenants')
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}

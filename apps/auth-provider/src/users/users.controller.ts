@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UserErrorCode } from '@twofold/directory/domain';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -33,6 +33,7 @@ const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
 
 @ApiTags('users')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users')
 export class UsersController {
   constructor(
@@ -109,6 +110,7 @@ export class UsersController {
   }
 
   @Post(':id/erase')
+  @RequiresPermission('users:erase')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Erase a person: delete the user if still there, and pseudonymise their data everywhere it was kept.',

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BillingErrorCode } from '@twofold/billing/domain';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { BillingAccountService } from './billing-account.service';
 
 @ApiTags('billing')
 @RequiresKey('tenant')
+@RequiresPermission('billing:read')
 @Controller('billing')
 export class BillingAccountController {
   constructor(private readonly billing: BillingAccountService) {}

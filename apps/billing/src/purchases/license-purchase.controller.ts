@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BillingErrorCode } from '@twofold/billing/domain';
-import { Ctx, Principal, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, Principal, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import type { Actor } from '@twofold/tenancy/contracts';
 import {
@@ -23,11 +23,16 @@ import { LicensePurchaseService } from './license-purchase.service';
 
 const PurchaseId = () => IdParam('id', BillingErrorCode.LicensePurchaseNotFound, 'The license purchase');
 const actorOf = (p: Principal): Actor =>
-  p.kind === 'tenant' ? { type: 'api_key', apiKeyId: p.apiKeyId } : { type: 'operator' };
+  p.kind === 'tenant'
+    ? { type: 'api_key', apiKeyId: p.apiKeyId }
+    : p.kind === 'admin'
+      ? { type: 'admin', adminId: p.adminId }
+      : { type: 'operator' };
 
 /** R4: a tenant buys license seats through Stripe (decision 0018). */
 @ApiTags('billing')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'billing:read', write: 'billing:write' })
 @Controller('billing/license-purchases')
 export class LicensePurchaseController {
   constructor(private readonly purchases: LicensePurchaseService) {}

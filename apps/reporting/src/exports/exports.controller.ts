@@ -12,7 +12,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { CreateExportDto, ExportDto } from './dto/export.dto';
 import { ExportsService, toExportDto } from './exports.service';
@@ -21,6 +21,7 @@ const ExportId = () => IdParam('id', 'export_not_found', 'The export');
 
 @ApiTags('exports')
 @RequiresKey('tenant')
+@RequiresPermission('reports:read')
 @Controller('exports')
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}

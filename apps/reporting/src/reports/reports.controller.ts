@@ -8,7 +8,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Ctx, RequestCtx, RequiresKey } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { ValidationError } from '@twofold/platform/errors';
 import { CONTENT_TYPES, ReportFormatName } from '@twofold/reporting/domain';
 import { AuthenticationReportPageDto, AuthenticationReportQueryDto, UsageReportQueryDto } from './dto/report-query.dto';
@@ -44,6 +44,7 @@ function sendStream(
     '`report_busy`: the tenant already holds REPORT_CONNECTIONS_PER_TENANT report reads in this process; Retry-After.',
 })
 @ApiServiceUnavailableResponse({ description: '`reporting_unavailable`: no report connection within the wait.' })
+@RequiresPermission('reports:read')
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}

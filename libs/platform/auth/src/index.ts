@@ -4,3 +4,4 @@ export * from './auth.guard';
 export * from './auth.module';
 export * from './credential-cache';
 export * from './ctx';
+export * from './session';
