@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Clock } from '@twofold/platform/db';
+import { AuthenticationGuards } from '../src/authentications/authentication-guards';
 import { inviteAndAccept, oathtoolCode, PASSWORD, signIn, uniqueEmail } from './admin-helpers';
 import { bearer, createTenant, createUser, expectError, Harness, startAuthProvider, TenantFixture } from './harness';
 
@@ -157,6 +158,15 @@ describe('admin identities, roles and sessions', () => {
     const hs = await signIn(h, helpdesk, new Date(), { 'x-forwarded-for': randomIp() });
     const user = await createUser(h, t);
     expect((await h.http().post(`/v1/users/${user.id}/reset`).set(hs.write).send({})).status).toBe(200);
+    // A user locked by wrong codes (docs/decisions/0009) is unlocked by the help desk, at once.
+    const guards = h.app.get(AuthenticationGuards);
+    const key = AuthenticationGuards.userKey(t.id, user.id);
+    for (let i = 0; i < 10; i++) await guards.lockout.recordFailure(key);
+    expect((await guards.lockout.check(key)).locked).toBe(true);
+    expect((await h.http().post(`/v1/users/${user.id}/unlock`).set(hs.write)).status).toBe(204);
+    expect((await guards.lockout.check(key)).locked).toBe(false);
+    const unlockAudit = await h.http().get('/v1/audit-log').query({ action: 'user.unlock' }).set(bearer(t.apiKey));
+    expect(unlockAudit.body.items[0]).toMatchObject({ actorType: 'admin', actorId: helpdesk.id, targetId: user.id });
     expect((await h.http().get(`/v1/users/${user.id}`).set({ cookie: hs.cookie })).status).toBe(200);
     const keys = await h.http().post('/v1/api-keys').set(hs.write).send({ name: 'nope' });
     expectError(keys, 403, 'forbidden');

@@ -29,6 +29,6 @@ import { AuthenticationsService } from './authentications.service';
     OathTokenSqlRepository,
     AuditLogRepository,
   ],
-  exports: [AuthenticationCloser],
+  exports: [AuthenticationCloser, AuthenticationGuards],
 })
 export class AuthenticationsModule {}

@@ -109,6 +109,19 @@ export class UsersController {
     await this.users.delete(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 
+  @Post(':id/unlock')
+  @HttpCode(204)
+  @RequiresPermission('users:unlock')
+  @ApiOperation({
+    summary:
+      'Unlock a user locked out by wrong codes (docs/decisions/0009): its failures are forgotten and the lock ends at once. Audited as `user.unlock`.',
+  })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  async unlock(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<void> {
+    await this.users.unlock(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
+  }
+
   @Post(':id/erase')
   @RequiresPermission('users:erase')
   @HttpCode(200)
