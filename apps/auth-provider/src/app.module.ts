@@ -6,6 +6,8 @@ import { HealthModule, loggerModule } from '@twofold/platform/http';
 import { QueueMetricsModule, QueueModule } from '@twofold/platform/queue';
 import { DbMfaServerVerifier } from '@twofold/providers/data-access';
 import { DbApiKeyVerifier } from '@twofold/tenancy/data-access';
+import { AdminSessionAuthenticator } from './admins/admin-session.authenticator';
+import { AdminsModule } from './admins/admins.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AppPasswordsModule } from './app-passwords/app-passwords.module';
 import { AuditModule } from './audit/audit.module';
@@ -38,10 +40,12 @@ export class AppModule {
           operatorKey: config.OPERATOR_API_KEY,
           httpsOnlyFor: config.SERVER_HTTPS_ONLY ? ['mfa_server'] : [],
           credentialCacheMs: config.CREDENTIAL_CACHE_MS,
+          sessions: AdminSessionAuthenticator,
         }),
         HealthModule,
         TenantsModule,
         ApiKeysModule,
+        AdminsModule,
         ProvidersModule,
         MfaServersModule,
         AuditModule,

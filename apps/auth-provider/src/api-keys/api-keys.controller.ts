@@ -8,8 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, permissionsOf, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { TenancyErrorCode } from '@twofold/tenancy/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -21,6 +21,7 @@ const KeyId = () => IdParam('id', TenancyErrorCode.ApiKeyNotFound, 'The API key'
 
 @ApiTags('api-keys')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'keys:read', write: 'keys:write' })
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -29,29 +30,30 @@ export class ApiKeysController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an admin API key. The key is shown once; only its hash is stored.' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateApiKeyDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<CreatedApiKeyDto> {
-    const { apiKey, ...row } = await this.apiKeys.create(tenantId, body.name, actorOf(principal), correlationId);
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
+    const { apiKey, ...row } = await this.apiKeys.create(
+      ctx.tenantId,
+      body,
+      permissionsOf(ctx.principal) ?? [],
+      actorOf(ctx.principal),
+      ctx.correlationId,
+    );
     return { ...toApiKeyDto(row), apiKey };
   }
 
   @Get()
   @ApiOperation({ summary: 'List the tenant’s API keys (metadata only), revoked ones included.' })
   @ApiOkResponse({ type: ApiKeyPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<ApiKeyPageDto> {
-    const page = await this.apiKeys.list(tenantId, query.limit ?? 50, query.cursor);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: PageQueryDto): Promise<ApiKeyPageDto> {
+    const page = await this.apiKeys.list(ctx.tenantId, query.limit ?? 50, query.cursor);
     return { items: page.items.map(toApiKeyDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @KeyId() id: string): Promise<ApiKeyDto> {
-    return toApiKeyDto(await this.apiKeys.get(tenantId, id));
+  async get(@Ctx() ctx: RequestCtx, @KeyId() id: string): Promise<ApiKeyDto> {
+    return toApiKeyDto(await this.apiKeys.get(ctx.tenantId, id));
   }
 
   @Delete(':id')
@@ -60,12 +62,7 @@ export class ApiKeysController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`last_api_key`' })
-  async revoke(
-    @TenantId() tenantId: string,
-    @KeyId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.apiKeys.revoke(tenantId, id, actorOf(principal), correlationId);
+  async revoke(@Ctx() ctx: RequestCtx, @KeyId() id: string): Promise<void> {
+    await this.apiKeys.revoke(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

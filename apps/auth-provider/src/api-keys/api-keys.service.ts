@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { permissionDenied } from '@twofold/platform/auth';
 import { Clock, DbService, decodeCursor, Page } from '@twofold/platform/db';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { ApiKeyRepository, ApiKeyRow, AuditLogRepository } from '@twofold/tenancy/data-access';
@@ -8,6 +9,8 @@ import {
   apiKeyDisplayPrefix,
   formatApiKey,
   hashApiKey,
+  missingPermissions,
+  PERMISSIONS,
   TenancyErrors,
 } from '@twofold/tenancy/domain';
 
@@ -20,25 +23,36 @@ export class ApiKeysService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * `scopes` narrow the key (docs/admin-roles.md); without them it gets every permission its creator
+   * holds. No escalation: asking for a permission the creator lacks is 403 `forbidden` naming it.
+   */
   async create(
     tenantId: string,
-    name: string,
+    input: { name: string; scopes?: readonly string[] },
+    held: readonly string[],
     actor: Actor,
     correlationId: string,
   ): Promise<ApiKeyRow & { apiKey: string }> {
+    const { name } = input;
+    const wanted = input.scopes ?? held;
+    const beyond = missingPermissions(held, wanted);
+    if (beyond.length > 0) throw permissionDenied(beyond[0] as string);
+    const scopes = PERMISSIONS.filter((p) => wanted.includes(p));
     const apiKey = formatApiKey(randomBytes(API_KEY_SECRET_BYTES));
     return this.db.inTenant(tenantId, async (scope) => {
       const row = await this.apiKeys.create(scope, {
         name,
         prefix: apiKeyDisplayPrefix(apiKey),
         keyHash: hashApiKey(apiKey),
+        scopes,
       });
       await this.audit.record(scope, actor, {
         action: 'api_key.create',
         targetType: 'api_key',
         targetId: row.id,
         correlationId,
-        details: { name, prefix: row.prefix },
+        details: { name, prefix: row.prefix, scopes },
       });
       return { ...row, apiKey };
     });

@@ -10,8 +10,8 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { DirectoryErrorCode, UserErrorCode } from '@twofold/directory/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { AppPasswordsService } from './app-passwords.service';
@@ -28,6 +28,7 @@ const AppPasswordId = () => IdParam('appPasswordId', DirectoryErrorCode.AppPassw
 
 @ApiTags('app-passwords')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users/:id/app-passwords')
 export class AppPasswordsController {
   constructor(private readonly appPasswords: AppPasswordsService) {}
@@ -47,13 +48,17 @@ export class AppPasswordsController {
     description: '`key_derivation_busy` (with Retry-After): too many app passwords are being hashed at once.',
   })
   async create(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @UserId() id: string,
     @Body() body: CreateAppPasswordDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<CreatedAppPasswordDto> {
-    const created = await this.appPasswords.create(tenantId, id, body.name, actorOf(principal), correlationId);
+    const created = await this.appPasswords.create(
+      ctx.tenantId,
+      id,
+      body.name,
+      actorOf(ctx.principal),
+      ctx.correlationId,
+    );
     return { id: created.id, name: created.name, createdAt: created.createdAt, password: created.password };
   }
 
@@ -61,8 +66,8 @@ export class AppPasswordsController {
   @ApiOperation({ summary: 'The user’s app passwords (metadata only).' })
   @ApiOkResponse({ type: AppPasswordListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  async list(@TenantId() tenantId: string, @UserId() id: string): Promise<AppPasswordListDto> {
-    return { items: (await this.appPasswords.list(tenantId, id)).map(toAppPasswordDto) };
+  async list(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<AppPasswordListDto> {
+    return { items: (await this.appPasswords.list(ctx.tenantId, id)).map(toAppPasswordDto) };
   }
 
   @Delete()
@@ -70,26 +75,15 @@ export class AppPasswordsController {
   @ApiOperation({ summary: 'R16 lost phone: delete every app password of the user.' })
   @ApiOkResponse({ type: DeletedCountDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  async deleteAll(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<DeletedCountDto> {
-    return { deleted: await this.appPasswords.deleteAll(tenantId, id, actorOf(principal), correlationId) };
+  async deleteAll(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<DeletedCountDto> {
+    return { deleted: await this.appPasswords.deleteAll(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId) };
   }
 
   @Delete(':appPasswordId')
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `app_password_not_found`' })
-  async delete(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @AppPasswordId() appPasswordId: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.appPasswords.delete(tenantId, id, appPasswordId, actorOf(principal), correlationId);
+  async delete(@Ctx() ctx: RequestCtx, @UserId() id: string, @AppPasswordId() appPasswordId: string): Promise<void> {
+    await this.appPasswords.delete(ctx.tenantId, id, appPasswordId, actorOf(ctx.principal), ctx.correlationId);
   }
 }

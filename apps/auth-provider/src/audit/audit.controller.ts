@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequiresKey, TenantId } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { AuditService } from './audit.service';
 import { AuditPageDto, AuditQueryDto, toAuditEntryDto } from './dto/audit-entry.dto';
 
 @ApiTags('audit-log')
 @RequiresKey('tenant')
+@RequiresPermission('audit:read')
 @Controller('audit-log')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -16,8 +17,8 @@ export class AuditController {
       'The tenant’s admin audit log, oldest first: who changed what, when, before/after, with which correlation id. Filters combine.',
   })
   @ApiOkResponse({ type: AuditPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
-    const page = await this.audit.list(tenantId, query);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    const page = await this.audit.list(ctx.tenantId, query);
     return { items: page.items.map(toAuditEntryDto), nextCursor: page.nextCursor };
   }
 }

@@ -10,7 +10,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { AuthenticationErrorCode } from '@twofold/authentication/domain';
-import { CurrentPrincipal, Principal, RequiresKey } from '@twofold/platform/auth';
+import { CurrentPrincipal, Principal, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { CorrelationId, IdParam } from '@twofold/platform/http';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { AuthenticationsService, Caller } from './authentications.service';
@@ -36,13 +36,15 @@ function callerOf(principal: Principal): Caller {
   if (principal.kind === 'mfa_server') {
     return { tenantId: principal.tenantId, serverId: principal.serverId, serverProviderId: principal.providerId };
   }
-  if (principal.kind === 'tenant') return { tenantId: principal.tenantId, serverId: null, serverProviderId: null };
+  if (principal.kind === 'tenant' || principal.kind === 'admin')
+    return { tenantId: principal.tenantId, serverId: null, serverProviderId: null };
   throw new Error('operator principal on the authentication API');
 }
 
 /** The API applications and MFA servers call to put a second factor in front of a sign-in. */
 @ApiTags('authentications')
 @RequiresKey('tenant', 'mfa_server')
+@RequiresPermission('authentications:write')
 @Controller('authentications')
 export class AuthenticationsController {
   constructor(private readonly authentications: AuthenticationsService) {}

@@ -54,6 +54,6 @@ import { METHOD_VERIFIERS } from './verifiers/method-verifiers';
     OathTokenSqlRepository,
     AuditLogRepository,
   ],
-  exports: [AuthenticationCloser],
+  exports: [AuthenticationCloser, AuthenticationGuards],
 })
 export class AuthenticationsModule {}

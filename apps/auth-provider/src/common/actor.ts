@@ -7,6 +7,8 @@ export function actorOf(principal: Principal): Actor {
       return { type: 'operator' };
     case 'tenant':
       return { type: 'api_key', apiKeyId: principal.apiKeyId };
+    case 'admin':
+      return { type: 'admin', adminId: principal.adminId };
     case 'mfa_server':
       return { type: 'mfa_server', serverId: principal.serverId };
   }

@@ -9,8 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DirectoryErrorCode, UserErrorCode } from '@twofold/directory/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ActivateDeviceDto, DeviceActivationDto, DeviceListDto, toDeviceDto } from './dto/device.dto';
@@ -21,6 +21,7 @@ const DeviceId = () => IdParam('deviceId', DirectoryErrorCode.DeviceNotFound, 'T
 
 @ApiTags('devices')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users/:id/devices')
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}
@@ -35,21 +36,19 @@ export class DevicesController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`method_disabled` when the app methods are disabled' })
   activate(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @UserId() id: string,
     @Body() body: ActivateDeviceDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<DeviceActivationDto> {
-    return this.devices.activate(tenantId, id, body.deviceName, actorOf(principal), correlationId);
+    return this.devices.activate(ctx.tenantId, id, body.deviceName, actorOf(ctx.principal), ctx.correlationId);
   }
 
   @Get()
   @ApiOperation({ summary: 'The user’s activations, active or not (metadata only, never the seed).' })
   @ApiOkResponse({ type: DeviceListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  async list(@TenantId() tenantId: string, @UserId() id: string): Promise<DeviceListDto> {
-    return { items: (await this.devices.list(tenantId, id)).map(toDeviceDto) };
+  async list(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<DeviceListDto> {
+    return { items: (await this.devices.list(ctx.tenantId, id)).map(toDeviceDto) };
   }
 
   @Delete(':deviceId')
@@ -57,13 +56,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'Deactivate an activation (kept, never reused; R18).' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `device_not_found`' })
-  async deactivate(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @DeviceId() deviceId: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.devices.deactivate(tenantId, id, deviceId, actorOf(principal), correlationId);
+  async deactivate(@Ctx() ctx: RequestCtx, @UserId() id: string, @DeviceId() deviceId: string): Promise<void> {
+    await this.devices.deactivate(ctx.tenantId, id, deviceId, actorOf(ctx.principal), ctx.correlationId);
   }
 }

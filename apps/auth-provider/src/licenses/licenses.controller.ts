@@ -11,9 +11,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { LicenseErrorCode, LicenseErrors } from '@twofold/directory/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { AnyRequestCtx, Ctx, Principal, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { Clock } from '@twofold/platform/db';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { IdParam } from '@twofold/platform/http';
 import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -53,6 +53,7 @@ const AssignedUserId = () => IdParam('userId', LicenseErrorCode.LicenseAssignmen
 
 @ApiTags('licenses')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'licenses:read', write: 'licenses:write' })
 @Controller()
 export class LicensesController {
   constructor(
@@ -71,22 +72,18 @@ export class LicensesController {
   @ApiCreatedResponse({ type: LicensePoolDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`operator_only`: a tenant key cannot make seats.' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`tenant_not_found`' })
-  async create(
-    @Body() body: CreateLicensePoolDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<LicensePoolDto> {
-    const tenantId = operatorTenant(principal, body.tenantId);
+  async create(@Ctx('any') ctx: AnyRequestCtx, @Body() body: CreateLicensePoolDto): Promise<LicensePoolDto> {
+    const tenantId = operatorTenant(ctx.principal, body.tenantId);
     return toPoolDto(
-      await this.licenses.createPool(tenantId, body, actorOf(principal), correlationId),
+      await this.licenses.createPool(tenantId, body, actorOf(ctx.principal), ctx.correlationId),
       this.clock.now(),
     );
   }
 
   @Get('license-pools')
   @ApiOkResponse({ type: LicensePoolPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<LicensePoolPageDto> {
-    const page = await this.licenses.listPools(tenantId, query.limit ?? 50, query.cursor);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: PageQueryDto): Promise<LicensePoolPageDto> {
+    const page = await this.licenses.listPools(ctx.tenantId, query.limit ?? 50, query.cursor);
     const now = this.clock.now();
     return { items: page.items.map((p) => toPoolDto(p, now)), nextCursor: page.nextCursor };
   }
@@ -96,15 +93,15 @@ export class LicensesController {
     summary: 'Seats in force, assigned, and MFA-enabled users without a license (who a per_user provider bills).',
   })
   @ApiOkResponse({ type: LicenseSummaryDto })
-  summary(@TenantId() tenantId: string): Promise<LicenseSummaryDto> {
-    return this.licenses.summary(tenantId);
+  summary(@Ctx() ctx: RequestCtx): Promise<LicenseSummaryDto> {
+    return this.licenses.summary(ctx.tenantId);
   }
 
   @Get('license-pools/:id')
   @ApiOkResponse({ type: LicensePoolDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @PoolId() id: string): Promise<LicensePoolDto> {
-    return toPoolDto(await this.licenses.getPool(tenantId, id), this.clock.now());
+  async get(@Ctx() ctx: RequestCtx, @PoolId() id: string): Promise<LicensePoolDto> {
+    return toPoolDto(await this.licenses.getPool(ctx.tenantId, id), this.clock.now());
   }
 
   @Patch('license-pools/:id')
@@ -119,16 +116,17 @@ export class LicensesController {
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`operator_only`: seats or term with a tenant key.' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`seats_below_assigned`, `license_pool_purchased`' })
   async update(
+    @Ctx('any') ctx: AnyRequestCtx,
     @PoolId() id: string,
     @Body() body: UpdateLicensePoolDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<LicensePoolDto> {
     const changesSeats = body.seats !== undefined || body.termStart !== undefined || body.termEnd !== undefined;
     const tenantId =
-      principal.kind === 'tenant' && !changesSeats ? principal.tenantId : operatorTenant(principal, body.tenantId);
+      ctx.principal.kind === 'tenant' && !changesSeats
+        ? ctx.principal.tenantId
+        : operatorTenant(ctx.principal, body.tenantId);
     return toPoolDto(
-      await this.licenses.updatePool(tenantId, id, body, actorOf(principal), correlationId),
+      await this.licenses.updatePool(tenantId, id, body, actorOf(ctx.principal), ctx.correlationId),
       this.clock.now(),
     );
   }
@@ -143,13 +141,12 @@ export class LicensesController {
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`operator_only`' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`license_pool_in_use`, `license_pool_purchased`' })
   async delete(
+    @Ctx('any') ctx: AnyRequestCtx,
     @PoolId() id: string,
     @Query() query: OperatorTenantQueryDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<void> {
-    const tenantId = operatorTenant(principal, query.tenantId);
-    await this.licenses.deletePool(tenantId, id, actorOf(principal), correlationId);
+    const tenantId = operatorTenant(ctx.principal, query.tenantId);
+    await this.licenses.deletePool(tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 
   @Post('license-pools/:id/assignments')
@@ -162,14 +159,18 @@ export class LicensesController {
     description: '`no_free_seats`, `user_already_licensed`, `license_pool_expired`',
   })
   async assign(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @PoolId() id: string,
     @Body() body: AssignLicenseDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<LicenseAssignmentDto> {
     return toAssignmentDto(
-      await this.licenses.assign(tenantId, id, body.userId.toLowerCase(), actorOf(principal), correlationId),
+      await this.licenses.assign(
+        ctx.tenantId,
+        id,
+        body.userId.toLowerCase(),
+        actorOf(ctx.principal),
+        ctx.correlationId,
+      ),
     );
   }
 
@@ -179,13 +180,17 @@ export class LicensesController {
   @ApiOperation({ summary: 'Assign seats to up to 10,000 users, with a result per user.' })
   @ApiOkResponse({ type: BulkAssignResponseDto })
   async assignMany(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @PoolId() id: string,
     @Body() body: BulkAssignLicensesDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<BulkAssignResponseDto> {
-    const results = await this.licenses.assignMany(tenantId, id, body.userIds, actorOf(principal), correlationId);
+    const results = await this.licenses.assignMany(
+      ctx.tenantId,
+      id,
+      body.userIds,
+      actorOf(ctx.principal),
+      ctx.correlationId,
+    );
     const assigned = results.filter((r) => r.status === 'assigned').length;
     return { assigned, rejected: results.length - assigned, results };
   }
@@ -194,11 +199,11 @@ export class LicensesController {
   @ApiOkResponse({ type: LicenseAssignmentPageDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async assignments(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @PoolId() id: string,
     @Query() query: PageQueryDto,
   ): Promise<LicenseAssignmentPageDto> {
-    const page = await this.licenses.listAssignments(tenantId, id, query.limit ?? 50, query.cursor);
+    const page = await this.licenses.listAssignments(ctx.tenantId, id, query.limit ?? 50, query.cursor);
     return { items: page.items.map(toAssignmentDto), nextCursor: page.nextCursor };
   }
 
@@ -207,13 +212,7 @@ export class LicensesController {
   @ApiOperation({ summary: 'Take the seat back from the user.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async unassign(
-    @TenantId() tenantId: string,
-    @PoolId() id: string,
-    @AssignedUserId() userId: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.licenses.unassign(tenantId, id, userId, actorOf(principal), correlationId);
+  async unassign(@Ctx() ctx: RequestCtx, @PoolId() id: string, @AssignedUserId() userId: string): Promise<void> {
+    await this.licenses.unassign(ctx.tenantId, id, userId, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -7,8 +7,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -25,6 +25,7 @@ const ConsentId = () => IdParam('id', ProviderErrorCode.LinkConsentNotFound, 'Th
 
 @ApiTags('providers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('link-consents')
 export class LinkConsentsController {
   constructor(private readonly consents: LinkConsentsService) {}
@@ -36,20 +37,20 @@ export class LinkConsentsController {
       'Consent to have another tenant’s provider linked to this tenant (R8). Linking invalidates this tenant’s mobile app activations.',
   })
   @ApiCreatedResponse({ type: CreatedLinkConsentDto })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateLinkConsentDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<CreatedLinkConsentDto> {
-    const { consentToken, ...row } = await this.consents.create(tenantId, body, actorOf(principal), correlationId);
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateLinkConsentDto): Promise<CreatedLinkConsentDto> {
+    const { consentToken, ...row } = await this.consents.create(
+      ctx.tenantId,
+      body,
+      actorOf(ctx.principal),
+      ctx.correlationId,
+    );
     return { ...toLinkConsentDto(row), consentToken };
   }
 
   @Get()
   @ApiOkResponse({ type: LinkConsentPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<LinkConsentPageDto> {
-    const page = await this.consents.list(tenantId, query.limit ?? 50, query.cursor);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: PageQueryDto): Promise<LinkConsentPageDto> {
+    const page = await this.consents.list(ctx.tenantId, query.limit ?? 50, query.cursor);
     return { items: page.items.map(toLinkConsentDto), nextCursor: page.nextCursor };
   }
 
@@ -58,12 +59,7 @@ export class LinkConsentsController {
   @ApiOperation({ summary: 'Withdraw an unused consent.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async revoke(
-    @TenantId() tenantId: string,
-    @ConsentId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.consents.revoke(tenantId, id, actorOf(principal), correlationId);
+  async revoke(@Ctx() ctx: RequestCtx, @ConsentId() id: string): Promise<void> {
+    await this.consents.revoke(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { MethodPolicyDto, UpdateMethodPolicyDto } from './dto/method-policy.dto';
@@ -9,6 +9,7 @@ import { MethodPolicyService } from './method-policy.service';
 
 @ApiTags('methods')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'settings:read', write: 'settings:write' })
 @Controller('method-policy')
 export class MethodPolicyController {
   constructor(private readonly policy: MethodPolicyService) {}
@@ -16,8 +17,8 @@ export class MethodPolicyController {
   @Get()
   @ApiOperation({ summary: 'Every method with whether the tenant allows it (R20; R9 on the free tier).' })
   @ApiOkResponse({ type: MethodPolicyDto })
-  get(@TenantId() tenantId: string): Promise<MethodPolicyDto> {
-    return this.policy.get(tenantId);
+  get(@Ctx() ctx: RequestCtx): Promise<MethodPolicyDto> {
+    return this.policy.get(ctx.tenantId);
   }
 
   @Patch()
@@ -27,12 +28,7 @@ export class MethodPolicyController {
   })
   @ApiOkResponse({ type: MethodPolicyDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`free_tier_method_not_allowed` (R9)' })
-  update(
-    @TenantId() tenantId: string,
-    @Body() body: UpdateMethodPolicyDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<MethodPolicyDto> {
-    return this.policy.update(tenantId, body, actorOf(principal), correlationId);
+  update(@Ctx() ctx: RequestCtx, @Body() body: UpdateMethodPolicyDto): Promise<MethodPolicyDto> {
+    return this.policy.update(ctx.tenantId, body, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -11,9 +11,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UserErrorCode } from '@twofold/directory/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { ValidationError } from '@twofold/platform/errors';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import {
@@ -46,6 +46,7 @@ const CONFLICTS =
 
 @ApiTags('methods')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users/:id')
 export class MethodsController {
   constructor(private readonly methods: MethodsService) {}
@@ -54,8 +55,8 @@ export class MethodsController {
   @ApiOperation({ summary: 'The user’s registered methods (R11) and default method.' })
   @ApiOkResponse({ type: MethodListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  async list(@TenantId() tenantId: string, @UserId() id: string): Promise<MethodListDto> {
-    const list = await this.methods.list(tenantId, id);
+  async list(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<MethodListDto> {
+    const list = await this.methods.list(ctx.tenantId, id);
     return { items: list.items.map(toMethodDto), defaultMethod: list.defaultMethod };
   }
 
@@ -74,14 +75,8 @@ export class MethodsController {
   })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: CONFLICTS })
-  async register(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @Body() body: RegisterMethodDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<MethodDto> {
-    return toMethodDto(await this.methods.register(tenantId, id, body, actorOf(principal), correlationId));
+  async register(@Ctx() ctx: RequestCtx, @UserId() id: string, @Body() body: RegisterMethodDto): Promise<MethodDto> {
+    return toMethodDto(await this.methods.register(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Delete('methods/:method')
@@ -90,14 +85,8 @@ export class MethodsController {
   @ApiParam({ name: 'method', enum: AUTH_METHODS })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`, `method_not_found`' })
-  async unregister(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @MethodParam() method: AuthMethod,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.methods.unregister(tenantId, id, method, actorOf(principal), correlationId);
+  async unregister(@Ctx() ctx: RequestCtx, @UserId() id: string, @MethodParam() method: AuthMethod): Promise<void> {
+    await this.methods.unregister(ctx.tenantId, id, method, actorOf(ctx.principal), ctx.correlationId);
   }
 
   @Put('default-method')
@@ -109,13 +98,17 @@ export class MethodsController {
     description: '`method_disabled`, `free_tier_method_not_allowed`, `method_not_defaultable`',
   })
   async setDefault(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @UserId() id: string,
     @Body() body: SetDefaultMethodDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<MethodListDto> {
-    const list = await this.methods.setDefault(tenantId, id, body.method, actorOf(principal), correlationId);
+    const list = await this.methods.setDefault(
+      ctx.tenantId,
+      id,
+      body.method,
+      actorOf(ctx.principal),
+      ctx.correlationId,
+    );
     return { items: list.items.map(toMethodDto), defaultMethod: list.defaultMethod };
   }
 
@@ -123,8 +116,8 @@ export class MethodsController {
   @ApiOperation({ summary: 'R19: whether the user must register security info, and why.' })
   @ApiOkResponse({ type: RegistrationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  registration(@TenantId() tenantId: string, @UserId() id: string): Promise<RegistrationDto> {
-    return this.methods.registrationStatus(tenantId, id);
+  registration(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<RegistrationDto> {
+    return this.methods.registrationStatus(ctx.tenantId, id);
   }
 
   @Put('registration-requirements')
@@ -135,13 +128,11 @@ export class MethodsController {
   @ApiOkResponse({ type: RegistrationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
   setRequirements(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @UserId() id: string,
     @Body() body: SetRegistrationRequirementsDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<RegistrationDto> {
-    return this.methods.setRequirements(tenantId, id, body.reasons, actorOf(principal), correlationId);
+    return this.methods.setRequirements(ctx.tenantId, id, body.reasons, actorOf(ctx.principal), ctx.correlationId);
   }
 
   @Post('reset')
@@ -152,12 +143,7 @@ export class MethodsController {
   })
   @ApiOkResponse({ type: RegistrationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
-  reset(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<RegistrationDto> {
-    return this.methods.reset(tenantId, id, actorOf(principal), correlationId);
+  reset(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<RegistrationDto> {
+    return this.methods.reset(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -8,8 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -28,6 +28,7 @@ const CredentialId = () =>
 
 @ApiTags('mfa-servers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('providers/:id/activation-credentials')
 export class ActivationCredentialsController {
   constructor(private readonly servers: MfaServersService) {}
@@ -42,18 +43,16 @@ export class ActivationCredentialsController {
   @ApiCreatedResponse({ type: CreatedActivationCredentialDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async create(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @ProviderId() providerId: string,
     @Body() body: CreateActivationCredentialDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<CreatedActivationCredentialDto> {
     const row = await this.servers.createActivationCredential(
-      tenantId,
+      ctx.tenantId,
       providerId,
       body.expiresInMinutes,
-      actorOf(principal),
-      correlationId,
+      actorOf(ctx.principal),
+      ctx.correlationId,
     );
     return { id: row.id, credential: row.credential, expiresAt: row.expiresAt };
   }
@@ -63,11 +62,16 @@ export class ActivationCredentialsController {
   @ApiOkResponse({ type: ActivationCredentialPageDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async list(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @ProviderId() providerId: string,
     @Query() query: PageQueryDto,
   ): Promise<ActivationCredentialPageDto> {
-    const page = await this.servers.listActivationCredentials(tenantId, providerId, query.limit ?? 50, query.cursor);
+    const page = await this.servers.listActivationCredentials(
+      ctx.tenantId,
+      providerId,
+      query.limit ?? 50,
+      query.cursor,
+    );
     return { items: page.items.map(toActivationCredentialDto), nextCursor: page.nextCursor };
   }
 
@@ -77,13 +81,13 @@ export class ActivationCredentialsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`activation_credential_used`' })
-  async revoke(
-    @TenantId() tenantId: string,
-    @ProviderId() providerId: string,
-    @CredentialId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.servers.revokeActivationCredential(tenantId, providerId, id, actorOf(principal), correlationId);
+  async revoke(@Ctx() ctx: RequestCtx, @ProviderId() providerId: string, @CredentialId() id: string): Promise<void> {
+    await this.servers.revokeActivationCredential(
+      ctx.tenantId,
+      providerId,
+      id,
+      actorOf(ctx.principal),
+      ctx.correlationId,
+    );
   }
 }

@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { assertHttps, CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, assertHttps } from '@twofold/platform/auth';
 import { APP_CONFIG } from '@twofold/platform/config';
 import type { AuthProviderConfig } from '../config';
 import { CorrelationId, Public } from '@twofold/platform/http';
@@ -62,8 +62,8 @@ export class MfaServerSelfController {
   @RequiresKey('mfa_server')
   @ApiOperation({ summary: 'The calling MFA server’s own record: proves its credential works.' })
   @ApiOkResponse({ type: MfaServerDto })
-  async self(@TenantId() tenantId: string, @CurrentPrincipal() principal: Principal): Promise<MfaServerDto> {
-    if (principal.kind !== 'mfa_server') throw new Error('self reached without an MFA server credential');
-    return toMfaServerDto(await this.servers.get(tenantId, principal.serverId));
+  async self(@Ctx() ctx: RequestCtx): Promise<MfaServerDto> {
+    if (ctx.principal.kind !== 'mfa_server') throw new Error('self reached without an MFA server credential');
+    return toMfaServerDto(await this.servers.get(ctx.tenantId, ctx.principal.serverId));
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -19,6 +19,7 @@ const ServerId = () => IdParam('id', ProviderErrorCode.MfaServerNotFound, 'The M
 /** The tenant admin's view of its MFA servers (R12). */
 @ApiTags('mfa-servers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('mfa-servers')
 export class MfaServersController {
   constructor(private readonly servers: MfaServersService) {}
@@ -26,16 +27,16 @@ export class MfaServersController {
   @Get()
   @ApiOperation({ summary: 'List MFA servers, revoked ones included; optionally of one provider.' })
   @ApiOkResponse({ type: MfaServerPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: MfaServerListQueryDto): Promise<MfaServerPageDto> {
-    const page = await this.servers.list(tenantId, query.limit ?? 50, query.cursor, query.providerId);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: MfaServerListQueryDto): Promise<MfaServerPageDto> {
+    const page = await this.servers.list(ctx.tenantId, query.limit ?? 50, query.cursor, query.providerId);
     return { items: page.items.map(toMfaServerDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: MfaServerDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @ServerId() id: string): Promise<MfaServerDto> {
-    return toMfaServerDto(await this.servers.get(tenantId, id));
+  async get(@Ctx() ctx: RequestCtx, @ServerId() id: string): Promise<MfaServerDto> {
+    return toMfaServerDto(await this.servers.get(ctx.tenantId, id));
   }
 
   @Patch(':id')
@@ -43,13 +44,11 @@ export class MfaServersController {
   @ApiOkResponse({ type: MfaServerDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async update(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @ServerId() id: string,
     @Body() body: UpdateMfaServerDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<MfaServerDto> {
-    return toMfaServerDto(await this.servers.update(tenantId, id, body, actorOf(principal), correlationId));
+    return toMfaServerDto(await this.servers.update(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Delete(':id')
@@ -57,12 +56,7 @@ export class MfaServersController {
   @ApiOperation({ summary: 'Revoke a server. Its credential stops working at once.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async revoke(
-    @TenantId() tenantId: string,
-    @ServerId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.servers.revoke(tenantId, id, actorOf(principal), correlationId);
+  async revoke(@Ctx() ctx: RequestCtx, @ServerId() id: string): Promise<void> {
+    await this.servers.revoke(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -12,8 +12,8 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { TokenErrorCode } from '@twofold/tokens/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -34,6 +34,7 @@ const TokenId = () => IdParam('id', TokenErrorCode.OathTokenNotFound, 'The OATH 
 
 @ApiTags('oath-tokens')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'tokens:read', write: 'tokens:write' })
 @Controller('oath-tokens')
 export class OathTokensController {
   constructor(private readonly tokens: OathTokensService) {}
@@ -61,13 +62,8 @@ export class OathTokensController {
     description:
       '`key_derivation_busy` (with Retry-After): PBKDF2 files are derived one at a time per process, and a tenant has at most two running or waiting (docs/decisions/0020).',
   })
-  async import(
-    @TenantId() tenantId: string,
-    @Body() body: ImportOathTokensDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<ImportResponseDto> {
-    const { dryRun, results } = await this.tokens.import(tenantId, body, actorOf(principal), correlationId);
+  async import(@Ctx() ctx: RequestCtx, @Body() body: ImportOathTokensDto): Promise<ImportResponseDto> {
+    const { dryRun, results } = await this.tokens.import(ctx.tenantId, body, actorOf(ctx.principal), ctx.correlationId);
     const imported = results.filter((r) => r.status === 'imported').length;
     return { imported, rejected: results.length - imported, dryRun, results };
   }
@@ -75,16 +71,16 @@ export class OathTokensController {
   @Get()
   @ApiOperation({ summary: 'List hardware tokens (never their secrets), optionally only assigned or in stock.' })
   @ApiOkResponse({ type: OathTokenPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: ListOathTokensQueryDto): Promise<OathTokenPageDto> {
-    const page = await this.tokens.list(tenantId, { assigned: query.assigned }, query.limit ?? 50, query.cursor);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: ListOathTokensQueryDto): Promise<OathTokenPageDto> {
+    const page = await this.tokens.list(ctx.tenantId, { assigned: query.assigned }, query.limit ?? 50, query.cursor);
     return { items: page.items.map(toOathTokenDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: OathTokenDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @TokenId() id: string): Promise<OathTokenDto> {
-    return toOathTokenDto(await this.tokens.get(tenantId, id));
+  async get(@Ctx() ctx: RequestCtx, @TokenId() id: string): Promise<OathTokenDto> {
+    return toOathTokenDto(await this.tokens.get(ctx.tenantId, id));
   }
 
   @Post(':id/assign')
@@ -95,14 +91,8 @@ export class OathTokensController {
   @ApiOkResponse({ type: OathTokenDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`oath_token_not_found`, `user_not_found`' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`oath_token_already_assigned`' })
-  async assign(
-    @TenantId() tenantId: string,
-    @TokenId() id: string,
-    @Body() body: AssignOathTokenDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<OathTokenDto> {
-    return toOathTokenDto(await this.tokens.assign(tenantId, id, body, actorOf(principal), correlationId));
+  async assign(@Ctx() ctx: RequestCtx, @TokenId() id: string, @Body() body: AssignOathTokenDto): Promise<OathTokenDto> {
+    return toOathTokenDto(await this.tokens.assign(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Post(':id/unassign')
@@ -111,13 +101,8 @@ export class OathTokensController {
   @ApiOkResponse({ type: OathTokenDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`oath_token_not_assigned`' })
-  async unassign(
-    @TenantId() tenantId: string,
-    @TokenId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<OathTokenDto> {
-    return toOathTokenDto(await this.tokens.unassign(tenantId, id, actorOf(principal), correlationId));
+  async unassign(@Ctx() ctx: RequestCtx, @TokenId() id: string): Promise<OathTokenDto> {
+    return toOathTokenDto(await this.tokens.unassign(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Delete(':id')
@@ -125,12 +110,7 @@ export class OathTokensController {
   @ApiOperation({ summary: 'Delete the token (unassigning it first if needed).' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async delete(
-    @TenantId() tenantId: string,
-    @TokenId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.tokens.delete(tenantId, id, actorOf(principal), correlationId);
+  async delete(@Ctx() ctx: RequestCtx, @TokenId() id: string): Promise<void> {
+    await this.tokens.delete(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

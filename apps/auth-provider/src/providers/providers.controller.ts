@@ -8,8 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { ProviderErrorCode } from '@twofold/providers/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -28,6 +28,7 @@ const ProviderId = () => IdParam('id', ProviderErrorCode.ProviderNotFound, 'The 
 
 @ApiTags('providers')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'providers:read', write: 'providers:write' })
 @Controller('providers')
 export class ProvidersController {
   constructor(private readonly providers: ProvidersService) {}
@@ -39,27 +40,22 @@ export class ProvidersController {
   })
   @ApiCreatedResponse({ type: ProviderDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`tenant_not_found`: the tenant to link is not yours.' })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateProviderDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<ProviderDto> {
-    return toProviderDto(await this.providers.create(tenantId, body, actorOf(principal), correlationId));
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateProviderDto): Promise<ProviderDto> {
+    return toProviderDto(await this.providers.create(ctx.tenantId, body, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Get()
   @ApiOkResponse({ type: ProviderPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: PageQueryDto): Promise<ProviderPageDto> {
-    const page = await this.providers.list(tenantId, query.limit ?? 50, query.cursor);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: PageQueryDto): Promise<ProviderPageDto> {
+    const page = await this.providers.list(ctx.tenantId, query.limit ?? 50, query.cursor);
     return { items: page.items.map(toProviderDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ProviderDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @ProviderId() id: string): Promise<ProviderDto> {
-    return toProviderDto(await this.providers.get(tenantId, id));
+  async get(@Ctx() ctx: RequestCtx, @ProviderId() id: string): Promise<ProviderDto> {
+    return toProviderDto(await this.providers.get(ctx.tenantId, id));
   }
 
   @Patch(':id')
@@ -68,13 +64,13 @@ export class ProvidersController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`billing_model_immutable`' })
   async update(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @ProviderId() id: string,
     @Body() body: UpdateProviderDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<ProviderDto> {
-    return toProviderDto(await this.providers.update(tenantId, id, body, actorOf(principal), correlationId));
+    return toProviderDto(
+      await this.providers.update(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId),
+    );
   }
 
   @Post(':id/link')
@@ -90,15 +86,16 @@ export class ProvidersController {
     type: ErrorResponseDto,
     description: '`provider_not_found`, or `tenant_not_found`: the tenant to link is not yours.',
   })
-  async link(
-    @TenantId() tenantId: string,
-    @ProviderId() id: string,
-    @Body() body: LinkProviderDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<ProviderDto> {
+  async link(@Ctx() ctx: RequestCtx, @ProviderId() id: string, @Body() body: LinkProviderDto): Promise<ProviderDto> {
     return toProviderDto(
-      await this.providers.link(tenantId, id, body.tenantId, body.consentToken, actorOf(principal), correlationId),
+      await this.providers.link(
+        ctx.tenantId,
+        id,
+        body.tenantId,
+        body.consentToken,
+        actorOf(ctx.principal),
+        ctx.correlationId,
+      ),
     );
   }
 
@@ -106,12 +103,7 @@ export class ProvidersController {
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async delete(
-    @TenantId() tenantId: string,
-    @ProviderId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.providers.delete(tenantId, id, actorOf(principal), correlationId);
+  async delete(@Ctx() ctx: RequestCtx, @ProviderId() id: string): Promise<void> {
+    await this.providers.delete(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -9,8 +9,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { AnyRequestCtx, Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { TenancyErrorCode } from '@twofold/tenancy/domain';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
@@ -25,6 +25,7 @@ import {
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
+@RequiresPermission({ read: 'settings:read', write: 'settings:write' })
 @Controller('tenants')
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}
@@ -34,12 +35,8 @@ export class TenantsController {
   @RequiresKey('operator')
   @ApiOperation({ summary: 'Create a tenant (platform operator key). Returns its first admin API key once.' })
   @ApiCreatedResponse({ type: CreatedTenantDto })
-  async create(
-    @Body() body: CreateTenantDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<CreatedTenantDto> {
-    const { apiKey, ...tenant } = await this.tenants.create(body, actorOf(principal), correlationId);
+  async create(@Ctx('any') ctx: AnyRequestCtx, @Body() body: CreateTenantDto): Promise<CreatedTenantDto> {
+    const { apiKey, ...tenant } = await this.tenants.create(body, actorOf(ctx.principal), ctx.correlationId);
     return { ...toTenantDto(tenant), apiKey };
   }
 
@@ -51,10 +48,10 @@ export class TenantsController {
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async get(
-    @CurrentPrincipal() principal: Principal,
+    @Ctx('any') ctx: AnyRequestCtx,
     @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
   ): Promise<TenantDto> {
-    const caller = principal.kind === 'operator' ? null : principal.tenantId;
+    const caller = ctx.principal.kind === 'operator' ? null : ctx.principal.tenantId;
     return toTenantDto(await this.tenants.get(caller, id));
   }
 
@@ -70,12 +67,11 @@ export class TenantsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`tenant_deletion_started`' })
   async suspend(
+    @Ctx('any') ctx: AnyRequestCtx,
     @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
     @Body() body: SuspendTenantDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.suspend(id, body.reason, actorOf(principal), correlationId));
+    return toTenantDto(await this.tenants.suspend(id, body.reason, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Post(':id/resume')
@@ -90,11 +86,10 @@ export class TenantsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`tenant_deletion_started`' })
   async resume(
+    @Ctx('any') ctx: AnyRequestCtx,
     @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.resume(id, actorOf(principal), correlationId));
+    return toTenantDto(await this.tenants.resume(id, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Delete(':id')
@@ -110,11 +105,10 @@ export class TenantsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`tenant_deletion_started`' })
   async remove(
+    @Ctx('any') ctx: AnyRequestCtx,
     @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.scheduleDeletion(id, actorOf(principal), correlationId));
+    return toTenantDto(await this.tenants.scheduleDeletion(id, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Patch(':id')
@@ -134,12 +128,10 @@ export class TenantsController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`data_region_immutable`' })
   async update(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @IdParam('id', TenancyErrorCode.TenantNotFound, 'The tenant') id: string,
     @Body() body: UpdateTenantDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.update(tenantId, id, body, actorOf(principal), correlationId));
+    return toTenantDto(await this.tenants.update(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId));
   }
 }

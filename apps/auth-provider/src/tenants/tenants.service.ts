@@ -13,6 +13,7 @@ import {
   deletionDueAt,
   formatApiKey,
   hashApiKey,
+  PERMISSIONS,
   retentionSettingProblem,
   TenancyErrors,
   tenantState,
@@ -45,6 +46,8 @@ export class TenantsService {
         name: 'Initial admin key',
         prefix: apiKeyDisplayPrefix(apiKey),
         keyHash: hashApiKey(apiKey),
+        // The tenant's first key holds every permission: it invites the first owner (docs/decisions/0031).
+        scopes: PERMISSIONS,
       });
       await this.audit.record(scope, actor, {
         action: 'tenant.create',

@@ -12,8 +12,8 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { UserErrorCode } from '@twofold/directory/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { actorOf } from '../common/actor';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import {
@@ -34,6 +34,7 @@ const UserId = () => IdParam('id', UserErrorCode.UserNotFound, 'The user');
 
 @ApiTags('users')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'users:read', write: 'users:write' })
 @Controller('users')
 export class UsersController {
   constructor(
@@ -50,13 +51,8 @@ export class UsersController {
     description: '`validation_failed` naming the field; `phone_number_not_allowed` with `reason` (docs/decisions/0019)',
   })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateUserDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<UserDto> {
-    const u = await this.users.create(tenantId, body, actorOf(principal), correlationId);
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateUserDto): Promise<UserDto> {
+    const u = await this.users.create(ctx.tenantId, body, actorOf(ctx.principal), ctx.correlationId);
     return toUserDto(u, u.licensed);
   }
 
@@ -69,13 +65,8 @@ export class UsersController {
       'A row whose phone number is of a toll-fraud class is rejected with `phone_number_not_allowed` and its `reason`.',
   })
   @ApiOkResponse({ type: BulkCreateUsersResultDto })
-  async bulk(
-    @TenantId() tenantId: string,
-    @Body() body: BulkCreateUsersDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<BulkCreateUsersResultDto> {
-    const results = await this.users.createMany(tenantId, body.users, actorOf(principal), correlationId);
+  async bulk(@Ctx() ctx: RequestCtx, @Body() body: BulkCreateUsersDto): Promise<BulkCreateUsersResultDto> {
+    const results = await this.users.createMany(ctx.tenantId, body.users, actorOf(ctx.principal), ctx.correlationId);
     const created = results.filter((r) => r.status === 'created').length;
     return { created, rejected: results.length - created, results };
   }
@@ -83,16 +74,16 @@ export class UsersController {
   @Get()
   @ApiOperation({ summary: 'List users, with filters (enabled, licensed, registrationRequired) and a cursor.' })
   @ApiOkResponse({ type: UserPageDto })
-  async list(@TenantId() tenantId: string, @Query() query: ListUsersQueryDto): Promise<UserPageDto> {
-    const page = await this.users.list(tenantId, query);
+  async list(@Ctx() ctx: RequestCtx, @Query() query: ListUsersQueryDto): Promise<UserPageDto> {
+    const page = await this.users.list(ctx.tenantId, query);
     return { items: page.items.map((u) => toUserDto(u, u.licensed)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async get(@TenantId() tenantId: string, @UserId() id: string): Promise<UserDto> {
-    const u = await this.users.get(tenantId, id);
+  async get(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<UserDto> {
+    const u = await this.users.get(ctx.tenantId, id);
     return toUserDto(u, u.licensed);
   }
 
@@ -105,14 +96,8 @@ export class UsersController {
   })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: '`user_name_taken`' })
-  async update(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @Body() body: UpdateUserDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<UserDto> {
-    const u = await this.users.update(tenantId, id, body, actorOf(principal), correlationId);
+  async update(@Ctx() ctx: RequestCtx, @UserId() id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+    const u = await this.users.update(ctx.tenantId, id, body, actorOf(ctx.principal), ctx.correlationId);
     return toUserDto(u, u.licensed);
   }
 
@@ -121,16 +106,25 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user. Its MFA history stays for billing; its hardware tokens return to stock.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async delete(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<void> {
-    await this.users.delete(tenantId, id, actorOf(principal), correlationId);
+  async delete(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<void> {
+    await this.users.delete(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(204)
+  @RequiresPermission('users:unlock')
+  @ApiOperation({
+    summary:
+      'Unlock a user locked out by wrong codes (docs/decisions/0009): its failures are forgotten and the lock ends at once. Audited as `user.unlock`.',
+  })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: '`user_not_found`' })
+  async unlock(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<void> {
+    await this.users.unlock(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 
   @Post(':id/erase')
+  @RequiresPermission('users:erase')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Erase a person: delete the user if still there, and pseudonymise their data everywhere it was kept.',
@@ -148,12 +142,7 @@ export class UsersController {
     type: ErrorResponseDto,
     description: '`erasure_rate_limited`: more than 60 erasures of this tenant in a minute; see Retry-After',
   })
-  async erase(
-    @TenantId() tenantId: string,
-    @UserId() id: string,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<UserErasureDto> {
-    return this.erasure.erase(tenantId, id, actorOf(principal), correlationId);
+  async erase(@Ctx() ctx: RequestCtx, @UserId() id: string): Promise<UserErasureDto> {
+    return this.erasure.erase(ctx.tenantId, id, actorOf(ctx.principal), ctx.correlationId);
   }
 }

@@ -9,6 +9,7 @@ import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 import type { Actor } from '@twofold/tenancy/contracts';
 import { AuditLogRepository } from '@twofold/tenancy/data-access';
 import { AuthenticationCloser } from '../authentications/authentication-closer';
+import { AuthenticationGuards } from '../authentications/authentication-guards';
 import { BulkUserResultDto, CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 
 export type UserWithLicense = UserRow & { licensed: boolean };
@@ -92,7 +93,27 @@ export class UsersService {
     private readonly clock: Clock,
     private readonly authentications: AuthenticationCloser,
     private readonly policies: MethodPolicyRepository,
+    private readonly guards: AuthenticationGuards,
   ) {}
+
+  /**
+   * Issue 18: a help-desk admin unlocks a user the verify lockout (docs/decisions/0009) locked: its
+   * failures are forgotten and a running lock ends at once, for every replica (Redis). Audited.
+   */
+  async unlock(tenantId: string, id: string, actor: Actor, correlationId: string): Promise<void> {
+    await this.db.inTenant(tenantId, async (scope) => {
+      const user = await this.users.find(scope, id);
+      if (!user) throw UserErrors.notFound();
+      await this.audit.record(scope, actor, {
+        action: 'user.unlock',
+        targetType: 'user',
+        targetId: id,
+        correlationId,
+        details: { userName: user.userName },
+      });
+    });
+    await this.guards.lockout.recordSuccess(AuthenticationGuards.userKey(tenantId, id), this.clock.now().getTime());
+  }
 
   /** The tenant's region for numbers typed without + (docs/decisions/0019). */
   private defaultRegion(tenantId: string): Promise<string | null> {

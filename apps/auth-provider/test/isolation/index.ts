@@ -1,3 +1,4 @@
+import { admins } from './admins.isolation';
 import { authentications } from './authentications.isolation';
 import type { IsolationFeature } from './feature';
 import { directoryMethods } from './directory-methods.isolation';
@@ -18,4 +19,5 @@ export const FEATURES: IsolationFeature[] = [
   mfaServers,
   directoryMethods,
   oathTokens,
+  admins,
 ];

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BillingErrorCode } from '@twofold/billing/domain';
-import { RequiresKey, TenantId } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { IdParam } from '@twofold/platform/http';
 import { BillingAccountService } from './billing-account.service';
 
 @ApiTags('billing')
 @RequiresKey('tenant')
+@RequiresPermission('billing:read')
 @Controller('billing')
 export class BillingAccountController {
   constructor(private readonly billing: BillingAccountService) {}
@@ -16,28 +17,28 @@ export class BillingAccountController {
     summary:
       'Usage of a month (default: the current one) per provider: authentications, billable and licensed users (R2–R4).',
   })
-  usage(@TenantId() tenantId: string, @Query('period') period?: string) {
-    return this.billing.usage(tenantId, period);
+  usage(@Ctx() ctx: RequestCtx, @Query('period') period?: string) {
+    return this.billing.usage(ctx.tenantId, period);
   }
 
   @Get('providers/:id')
   @ApiOperation({ summary: "A provider's Stripe customer and subscription (R10)." })
   @ApiNotFoundResponse({ description: "`provider_not_found` (also for another tenant's provider)." })
-  provider(@TenantId() tenantId: string, @IdParam('id', BillingErrorCode.ProviderNotFound, 'The provider') id: string) {
-    return this.billing.provider(tenantId, id);
+  provider(@Ctx() ctx: RequestCtx, @IdParam('id', BillingErrorCode.ProviderNotFound, 'The provider') id: string) {
+    return this.billing.provider(ctx.tenantId, id);
   }
 
   @Get('invoices')
   @ApiOperation({
     summary: "The tenant's invoices as Stripe reported them by webhook, newest first, and the unpaid flag.",
   })
-  invoices(@TenantId() tenantId: string) {
-    return this.billing.invoices(tenantId);
+  invoices(@Ctx() ctx: RequestCtx) {
+    return this.billing.invoices(ctx.tenantId);
   }
 
   @Get('invoices/upcoming')
   @ApiOperation({ summary: "Stripe's estimate of the next invoice." })
-  upcoming(@TenantId() tenantId: string) {
-    return this.billing.upcoming(tenantId);
+  upcoming(@Ctx() ctx: RequestCtx) {
+    return this.billing.upcoming(ctx.tenantId);
   }
 }

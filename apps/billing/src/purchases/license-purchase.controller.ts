@@ -9,8 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BillingErrorCode } from '@twofold/billing/domain';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, Principal, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import type { Actor } from '@twofold/tenancy/contracts';
 import {
   ChangeLicensePurchaseDto,
@@ -23,11 +23,16 @@ import { LicensePurchaseService } from './license-purchase.service';
 
 const PurchaseId = () => IdParam('id', BillingErrorCode.LicensePurchaseNotFound, 'The license purchase');
 const actorOf = (p: Principal): Actor =>
-  p.kind === 'tenant' ? { type: 'api_key', apiKeyId: p.apiKeyId } : { type: 'operator' };
+  p.kind === 'tenant'
+    ? { type: 'api_key', apiKeyId: p.apiKeyId }
+    : p.kind === 'admin'
+      ? { type: 'admin', adminId: p.adminId }
+      : { type: 'operator' };
 
 /** R4: a tenant buys license seats through Stripe (decision 0018). */
 @ApiTags('billing')
 @RequiresKey('tenant')
+@RequiresPermission({ read: 'billing:read', write: 'billing:write' })
 @Controller('billing/license-purchases')
 export class LicensePurchaseController {
   constructor(private readonly purchases: LicensePurchaseService) {}
@@ -41,26 +46,21 @@ export class LicensePurchaseController {
   })
   @ApiAcceptedResponse({ type: LicensePurchaseDto })
   @ApiConflictResponse({ description: '`unpaid_purchases_limit`: 5 purchases already wait for payment.' })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateLicensePurchaseDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<LicensePurchaseDto> {
-    return toPurchaseDto(await this.purchases.purchase(tenantId, body, actorOf(principal), correlationId));
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateLicensePurchaseDto): Promise<LicensePurchaseDto> {
+    return toPurchaseDto(await this.purchases.purchase(ctx.tenantId, body, actorOf(ctx.principal), ctx.correlationId));
   }
 
   @Get()
   @ApiOkResponse({ type: LicensePurchaseListDto })
-  async list(@TenantId() tenantId: string): Promise<LicensePurchaseListDto> {
-    return { items: (await this.purchases.list(tenantId)).map(toPurchaseDto) };
+  async list(@Ctx() ctx: RequestCtx): Promise<LicensePurchaseListDto> {
+    return { items: (await this.purchases.list(ctx.tenantId)).map(toPurchaseDto) };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: LicensePurchaseDto })
   @ApiNotFoundResponse({ description: "`license_purchase_not_found` (also for another tenant's purchase)." })
-  async get(@TenantId() tenantId: string, @PurchaseId() id: string): Promise<LicensePurchaseDto> {
-    return toPurchaseDto(await this.purchases.get(tenantId, id));
+  async get(@Ctx() ctx: RequestCtx, @PurchaseId() id: string): Promise<LicensePurchaseDto> {
+    return toPurchaseDto(await this.purchases.get(ctx.tenantId, id));
   }
 
   @Patch(':id')
@@ -74,12 +74,12 @@ export class LicensePurchaseController {
   @ApiConflictResponse({ description: '`seats_below_assigned`, `license_purchase_not_active`' })
   @ApiServiceUnavailableResponse({ description: '`billing_unavailable`: Stripe could not be reached.' })
   async change(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @PurchaseId() id: string,
     @Body() body: ChangeLicensePurchaseDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
   ): Promise<LicensePurchaseDto> {
-    return toPurchaseDto(await this.purchases.changeSeats(tenantId, id, body.seats, actorOf(principal), correlationId));
+    return toPurchaseDto(
+      await this.purchases.changeSeats(ctx.tenantId, id, body.seats, actorOf(ctx.principal), ctx.correlationId),
+    );
   }
 }

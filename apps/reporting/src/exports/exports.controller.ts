@@ -12,8 +12,8 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Principal, RequiresKey, TenantId } from '@twofold/platform/auth';
-import { CorrelationId, IdParam } from '@twofold/platform/http';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
+import { IdParam } from '@twofold/platform/http';
 import { CreateExportDto, ExportDto } from './dto/export.dto';
 import { ExportsService, toExportDto } from './exports.service';
 
@@ -21,6 +21,7 @@ const ExportId = () => IdParam('id', 'export_not_found', 'The export');
 
 @ApiTags('exports')
 @RequiresKey('tenant')
+@RequiresPermission('reports:read')
 @Controller('exports')
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
@@ -36,33 +37,24 @@ export class ExportsController {
   @ApiBadRequestResponse({ description: '`validation_failed`: bad fields, or a range over 400 days.' })
   @ApiTooManyRequestsResponse({ description: '`export_limit_reached`, with Retry-After.' })
   @ApiConflictResponse({ description: '`export_quota_exceeded`: the tenant’s export files fill its quota.' })
-  async create(
-    @TenantId() tenantId: string,
-    @Body() body: CreateExportDto,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-  ): Promise<ExportDto> {
-    const requestedBy = principal.kind === 'tenant' ? principal.apiKeyId : null;
-    return toExportDto(await this.exports.create(tenantId, body, requestedBy, correlationId));
+  async create(@Ctx() ctx: RequestCtx, @Body() body: CreateExportDto): Promise<ExportDto> {
+    const requestedBy = ctx.principal.kind === 'tenant' ? ctx.principal.apiKeyId : null;
+    return toExportDto(await this.exports.create(ctx.tenantId, body, requestedBy, ctx.correlationId));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ExportDto })
   @ApiNotFoundResponse()
-  async get(@TenantId() tenantId: string, @ExportId() id: string): Promise<ExportDto> {
-    return toExportDto(await this.exports.get(tenantId, id));
+  async get(@Ctx() ctx: RequestCtx, @ExportId() id: string): Promise<ExportDto> {
+    return toExportDto(await this.exports.get(ctx.tenantId, id));
   }
 
   @Get(':id/download')
   @ApiOperation({ summary: 'The file of a finished export (409 before, 410 after its retention).' })
   @ApiProduces('text/csv', 'application/x-ndjson', 'application/json', 'application/gzip')
   @ApiGoneResponse({ description: '`export_expired`' })
-  async download(
-    @TenantId() tenantId: string,
-    @ExportId() id: string,
-    @Res() reply: FastifyReply,
-  ): Promise<FastifyReply> {
-    const file = await this.exports.download(tenantId, id);
+  async download(@Ctx() ctx: RequestCtx, @ExportId() id: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const file = await this.exports.download(ctx.tenantId, id);
     return reply
       .header('content-type', file.contentType)
       .header('content-disposition', `attachment; filename="${file.fileName}"`)

@@ -8,7 +8,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequiresKey, TenantId } from '@twofold/platform/auth';
+import { Ctx, RequestCtx, RequiresKey, RequiresPermission } from '@twofold/platform/auth';
 import { ValidationError } from '@twofold/platform/errors';
 import { CONTENT_TYPES, ReportFormatName } from '@twofold/reporting/domain';
 import { AuthenticationReportPageDto, AuthenticationReportQueryDto, UsageReportQueryDto } from './dto/report-query.dto';
@@ -44,6 +44,7 @@ function sendStream(
     '`report_busy`: the tenant already holds REPORT_CONNECTIONS_PER_TENANT report reads in this process; Retry-After.',
 })
 @ApiServiceUnavailableResponse({ description: '`reporting_unavailable`: no report connection within the wait.' })
+@RequiresPermission('reports:read')
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
@@ -56,17 +57,17 @@ export class ReportsController {
   @ApiProduces('application/json', 'text/csv', 'application/x-ndjson')
   @ApiOkResponse({ type: AuthenticationReportPageDto })
   async authentications(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @Query() query: AuthenticationReportQueryDto,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     assertRange(query.from, query.to);
-    if (!query.format) return reply.send(await this.reports.authenticationPage(tenantId, query));
+    if (!query.format) return reply.send(await this.reports.authenticationPage(ctx.tenantId, query));
     return sendStream(
       reply,
       query.format,
       'authentications',
-      await this.reports.authenticationStream(tenantId, query, query.format),
+      await this.reports.authenticationStream(ctx.tenantId, query, query.format),
     );
   }
 
@@ -76,12 +77,12 @@ export class ReportsController {
   })
   @ApiProduces('application/json', 'text/csv', 'application/x-ndjson')
   async usage(
-    @TenantId() tenantId: string,
+    @Ctx() ctx: RequestCtx,
     @Query() query: UsageReportQueryDto,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     assertRange(query.from, query.to);
-    if (!query.format) return reply.send({ items: await this.reports.usageRows(tenantId, query) });
-    return sendStream(reply, query.format, 'usage', await this.reports.usageStream(tenantId, query, query.format));
+    if (!query.format) return reply.send({ items: await this.reports.usageRows(ctx.tenantId, query) });
+    return sendStream(reply, query.format, 'usage', await this.reports.usageStream(ctx.tenantId, query, query.format));
   }
 }

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ApiKeyGuard } from './auth.guard';
 import { BearerStrategy } from './bearer.strategy';
 import { CREDENTIAL_CACHE_MS, CredentialCache } from './credential-cache';
+import { SESSION_AUTH, SessionAuthenticator } from './session';
 import { CREDENTIAL_VERIFIERS, CredentialVerifier, HTTPS_ONLY_KINDS, OPERATOR_KEY, PrincipalKind } from './principal';
 
 export interface AuthModuleOptions {
@@ -15,6 +16,8 @@ export interface AuthModuleOptions {
   /** CREDENTIAL_CACHE_MS: how long a verified credential is kept (0 = asked every time). */
   credentialCacheMs?: number;
   imports?: DynamicModule['imports'];
+  /** Admin session cookies (docs/decisions/0031), where this app issues them. */
+  sessions?: Type<SessionAuthenticator>;
 }
 
 @Module({})
@@ -37,6 +40,7 @@ export class AuthModule {
         { provide: CREDENTIAL_CACHE_MS, useValue: options.credentialCacheMs ?? 0 },
         CredentialCache,
         BearerStrategy,
+        ...(options.sessions ? [options.sessions, { provide: SESSION_AUTH, useExisting: options.sessions }] : []),
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
       exports: [CredentialCache],

@@ -8,7 +8,12 @@ describe('CredentialCache (issue 17)', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const tenantKey = (tenantId: string) => ({ kind: 'tenant' as const, tenantId, apiKeyId: `k-${tenantId}` });
+  const tenantKey = (tenantId: string) => ({
+    kind: 'tenant' as const,
+    tenantId,
+    apiKeyId: `k-${tenantId}`,
+    scopes: [],
+  });
 
   it('keeps an accepted credential for the TTL, then asks again', () => {
     const cache = new CredentialCache(1_000);

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Principal } from './principal';
+import type { TenantPrincipal } from './principal';
 
 export const CREDENTIAL_CACHE_MS = Symbol('CREDENTIAL_CACHE_MS');
 
 /** Entries kept at most; the oldest goes first when full (a flood of keys cannot grow the process). */
 const MAX_ENTRIES = 10_000;
-
-type TenantPrincipal = Exclude<Principal, { kind: 'operator' }>;
 
 interface Entry {
   principal: TenantPrincipal;

@@ -3,3 +3,5 @@ export * from './bearer.strategy';
 export * from './auth.guard';
 export * from './auth.module';
 export * from './credential-cache';
+export * from './ctx';
+export * from './session';

@@ -3,11 +3,41 @@ import { CommonErrorCode, DomainError } from '@twofold/platform/errors';
 /** Who is calling. Taken from the credential only, never from the body or the path (STYLE: tenancy 1). */
 export type Principal =
   | { kind: 'operator' }
-  | { kind: 'tenant'; tenantId: string; apiKeyId: string }
+  /** A tenant API key, with the permissions it was given (its scopes, docs/decisions/0031). */
+  | { kind: 'tenant'; tenantId: string; apiKeyId: string; scopes: readonly string[] }
+  /** A tenant admin signed in with password and TOTP (an admin session cookie, docs/decisions/0031). */
+  | {
+      kind: 'admin';
+      tenantId: string;
+      adminId: string;
+      sessionId: string;
+      role: string;
+      /** The role's permissions, resolved when the session was verified. */
+      permissions: readonly string[];
+    }
   /** An on-premises MFA server (R12), authenticated with the credential it got at activation. */
   | { kind: 'mfa_server'; tenantId: string; serverId: string; providerId: string };
 
 export type PrincipalKind = Principal['kind'];
+
+/** Everyone acting inside one tenant (every principal but the platform operator). */
+export type TenantPrincipal = Exclude<Principal, { kind: 'operator' }>;
+
+/**
+ * The permissions a principal holds, or null when permissions do not apply to it (the operator and
+ * MFA servers are bounded by their audience instead).
+ */
+export function permissionsOf(principal: Principal): readonly string[] | null {
+  switch (principal.kind) {
+    case 'tenant':
+      return principal.scopes;
+    case 'admin':
+      return principal.permissions;
+    case 'operator':
+    case 'mfa_server':
+      return null;
+  }
+}
 
 /**
  * Resolves one family of bearer credentials (recognised by prefix, e.g. `tfk_` tenant API keys,

@@ -238,6 +238,15 @@ export const authProviderConfigSchema = baseConfigSchema
     SMS_PREFIX_BURST_NUMBERS: int(2, 1_000_000).default(50),
     /** docs/decisions/0026: days between an operator's DELETE of a tenant and its deletion (resume cancels it). */
     TENANT_DELETION_GRACE_DAYS: int(0, 365).default(30),
+    /** docs/decisions/0031: an admin session ends after this many minutes without a request... */
+    ADMIN_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+    /** ...and this many hours after sign-in, however active. */
+    ADMIN_SESSION_ABSOLUTE_HOURS: int(1, 7 * 24).default(12),
+    /** How long an admin invitation link can be accepted. */
+    ADMIN_INVITATION_TTL_HOURS: int(1, 30 * 24).default(72),
+    /** Failed admin sign-ins allowed per account, and per client IP, in any 15 minutes (then 429). */
+    ADMIN_SIGN_IN_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+    ADMIN_SIGN_IN_FAILURES_PER_IP: int(1, 100_000).default(20),
   })
   .superRefine(checkRetentionBounds);
 

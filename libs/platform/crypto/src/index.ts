@@ -3,3 +3,4 @@ export * from './base32';
 export * from './bearer-token';
 export * from './key-derivation';
 export * from './reseal';
+export * from './password-hash';

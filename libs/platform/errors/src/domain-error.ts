@@ -45,6 +45,10 @@ export enum CommonErrorCode {
   MetricsAccessDenied = 'metrics_access_denied',
   TenantKeyRequired = 'tenant_key_required',
   MfaServerCredentialRequired = 'mfa_server_credential_required',
+  /** docs/decisions/0031: an endpoint about the signed-in admin (their sessions, sign-out). */
+  AdminSessionRequired = 'admin_session_required',
+  /** docs/decisions/0031: a state-changing request with the session cookie lacks the CSRF token. */
+  CsrfFailed = 'csrf_failed',
   HttpsRequired = 'https_required',
   /** docs/decisions/0026: the operator suspended the tenant; every credential of it is refused. */
   TenantSuspended = 'tenant_suspended',

@@ -24,3 +24,8 @@ export function oathSecretAad(tenantId: string, tokenId: string): string {
 export function codeAad(tenantId: string, messageId: string): string {
   return `code:${tenantId}:${messageId}`;
 }
+
+/** A tenant admin's TOTP seed (admins.totp_seed_ciphertext, docs/decisions/0031). */
+export function adminTotpAad(tenantId: string, adminId: string): string {
+  return `admin-totp:${tenantId}:${adminId}`;
+}

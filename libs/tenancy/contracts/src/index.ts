@@ -9,5 +9,7 @@ export type TenantTierCode = (typeof TENANT_TIERS)[number];
 export type Actor =
   | { type: 'operator' }
   | { type: 'api_key'; apiKeyId: string }
+  /** A signed-in tenant admin (docs/decisions/0031). */
+  | { type: 'admin'; adminId: string }
   | { type: 'mfa_server'; serverId: string }
   | { type: 'system'; name: string };

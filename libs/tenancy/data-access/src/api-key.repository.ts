@@ -11,6 +11,8 @@ export interface ApiKeyRow {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** The permissions the key holds (docs/admin-roles.md). */
+  scopes: string[];
 }
 
 const PUBLIC_FIELDS = {
@@ -21,6 +23,7 @@ const PUBLIC_FIELDS = {
   createdAt: true,
   lastUsedAt: true,
   revokedAt: true,
+  scopes: true,
 } as const;
 
 @Injectable()
@@ -28,8 +31,14 @@ export class ApiKeyRepository {
   /** The process's cache of verified credentials (absent in processes that take none): forgotten on revoke. */
   constructor(@Optional() private readonly credentials?: CredentialCache) {}
 
-  async create(scope: TenantScope, input: { name: string; prefix: string; keyHash: string }): Promise<ApiKeyRow> {
-    return scope.tx.apiKey.create({ data: { tenantId: scope.tenantId, ...input }, select: PUBLIC_FIELDS });
+  async create(
+    scope: TenantScope,
+    input: { name: string; prefix: string; keyHash: string; scopes: readonly string[] },
+  ): Promise<ApiKeyRow> {
+    return scope.tx.apiKey.create({
+      data: { tenantId: scope.tenantId, ...input, scopes: [...input.scopes] },
+      select: PUBLIC_FIELDS,
+    });
   }
 
   async find(scope: TenantScope, id: string): Promise<ApiKeyRow | null> {
@@ -90,12 +99,13 @@ export class DbApiKeyVerifier implements CredentialVerifier {
       tenant_id: string;
       revoked_at: Date | null;
       tenant_suspended: boolean;
-    }>('SELECT id::text, tenant_id::text, revoked_at, tenant_suspended FROM twofold_find_api_key($1)', [
+      scopes: string[];
+    }>('SELECT id::text, tenant_id::text, revoked_at, tenant_suspended, scopes FROM twofold_find_api_key($1)', [
       hashApiKey(rawKey),
     ]);
     const row = rows[0];
     if (!row || row.revoked_at) return null;
     if (row.tenant_suspended) throw tenantSuspended();
-    return { kind: 'tenant', tenantId: row.tenant_id, apiKeyId: row.id };
+    return { kind: 'tenant', tenantId: row.tenant_id, apiKeyId: row.id, scopes: row.scopes };
   }
 }

@@ -39,6 +39,8 @@ function actorIdOf(actor: Actor): string | null {
       return actor.apiKeyId;
     case 'mfa_server':
       return actor.serverId;
+    case 'admin':
+      return actor.adminId;
     case 'system':
       return actor.name;
     case 'operator':

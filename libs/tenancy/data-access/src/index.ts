@@ -3,3 +3,4 @@ export * from './api-key.repository';
 export * from './audit-log.repository';
 export * from './tenant-deletion.repository';
 export * from './audit-retention.repository';
+export * from './admin.repository';

@@ -28,6 +28,9 @@ export const PURGED_TABLES: readonly { table: string; key: string }[] = [
   { table: 'provider_link_consents', key: 'id' },
   { table: 'tenant_method_policies', key: 'id' },
   { table: 'report_exports', key: 'id' },
+  { table: 'admin_sessions', key: 'id' },
+  { table: 'admin_invitations', key: 'id' },
+  { table: 'admins', key: 'id' },
   { table: 'api_keys', key: 'id' },
   { table: 'audit_log', key: 'id' },
 ];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PERMISSIONS } from '@twofold/tenancy/domain';
 import type { ApiKeyRow } from '@twofold/tenancy/data-access';
 
 export class CreateApiKeyDto {
@@ -8,6 +9,20 @@ export class CreateApiKeyDto {
   @IsNotEmpty()
   @MaxLength(100)
   name!: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: PERMISSIONS,
+    description:
+      'The permissions the key holds (docs/admin-roles.md). Omitted: every permission its creator holds. An app ' +
+      'server that only starts and checks authentications needs `["authentications:write"]`.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(PERMISSIONS.length)
+  @ArrayUnique()
+  @IsIn(PERMISSIONS, { each: true })
+  scopes?: string[];
 }
 
 export class ApiKeyDto {
@@ -18,6 +33,8 @@ export class ApiKeyDto {
   @ApiProperty() createdAt!: Date;
   @ApiPropertyOptional({ nullable: true, type: Date }) lastUsedAt!: Date | null;
   @ApiPropertyOptional({ nullable: true, type: Date }) revokedAt!: Date | null;
+  @ApiProperty({ type: [String], enum: PERMISSIONS, description: 'The permissions the key holds.' })
+  scopes!: string[];
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
@@ -38,5 +55,6 @@ export function toApiKeyDto(k: ApiKeyRow): ApiKeyDto {
     createdAt: k.createdAt,
     lastUsedAt: k.lastUsedAt,
     revokedAt: k.revokedAt,
+    scopes: k.scopes,
   };
 }
