@@ -6,10 +6,11 @@ import { decodeBase32, parseKeyList, SecretBox } from '@twofold/platform/crypto'
 import { DbService } from '@twofold/platform/db';
 import { adminQuery } from '@twofold/platform/testing';
 import { OathTokenResealTarget } from '@twofold/tokens/data-access';
+import { AdminResealTarget } from '@twofold/tenancy/data-access';
 import { formatReport, parseResealArgs } from '../src/reseal';
 import { ResealService } from '../src/reseal/reseal.service';
 import { bearer, createTenant, createUser, Harness, startAuthProvider, TenantFixture } from './harness';
-import { codeAad, deviceSeedAad, oathSecretAad } from '@twofold/secrets/contracts';
+import { adminTotpAad, codeAad, deviceSeedAad, oathSecretAad } from '@twofold/secrets/contracts';
 
 const keyOf = () => randomBytes(32).toString('base64');
 const OLD = `old:${keyOf()}`;
@@ -45,6 +46,7 @@ describe('reseal after a key rotation', () => {
       new DeviceResealTarget(db),
       new OathTokenResealTarget(db),
       new MessageResealTarget(db),
+      new AdminResealTarget(db),
     );
   };
   const rotated = () => new SecretBox(parseKeyList(`${OLD},${NEW}`).keys, 'new');
@@ -70,6 +72,20 @@ describe('reseal after a key rotation', () => {
     return { id, secret };
   }
 
+  /** A tenant admin whose TOTP seed the service sealed (docs/decisions/0031). */
+  async function admin(t: TenantFixture) {
+    const id = randomUUID();
+    const seed = randomBytes(20);
+    const sealed = h.app.get(SecretBox).seal(seed, adminTotpAad(t.id, id));
+    await adminQuery(
+      h.db,
+      `INSERT INTO admins (tenant_id, id, email, role, password_hash, totp_seed_ciphertext, key_id)
+       VALUES ($1, $2, $3, 'owner', 'scrypt$not-a-real-hash', $4, $5)`,
+      [t.id, id, `owner-${id.slice(0, 8)}@contoso.example`, sealed.ciphertext, sealed.keyId],
+    );
+    return { id, seed };
+  }
+
   async function queuedCode(t: TenantFixture) {
     const u = await createUser(h, t, { mfaEnabled: true });
     await h
@@ -89,11 +105,13 @@ describe('reseal after a key rotation', () => {
     return { id: m.id, code };
   }
 
-  it('re-seals seeds, device secrets, token secrets and queued codes across tenants, in pages; values unchanged', async () => {
+  it('re-seals seeds, device secrets, token secrets, queued codes and admin TOTP seeds across tenants, in pages; values unchanged', async () => {
     const devices = [];
     const tokens = [];
     const codes = [];
+    const admins = [];
     for (const t of tenants) {
+      admins.push({ t, ...(await admin(t)) });
       for (let i = 0; i < 3; i++) devices.push({ t, ...(await device(t)) });
       for (let i = 0; i < 2; i++) tokens.push({ t, ...(await token(t)) });
       codes.push({ t, ...(await queuedCode(t)) });
@@ -103,8 +121,9 @@ describe('reseal after a key rotation', () => {
       ['device', [{ keyId: 'old', rows: 6 }]],
       ['oath_token', [{ keyId: 'old', rows: 4 }]],
       ['message_code', [{ keyId: 'old', rows: 2 }]],
+      ['admin_totp', [{ keyId: 'old', rows: 2 }]],
     ]);
-    expect(formatReport('new', before).stale).toBe(12);
+    expect(formatReport('new', before).stale).toBe(14);
 
     // Pages of 2 rows: a page spans two tenants at the boundary, and the walk goes on past it.
     const reports = await serviceWith(rotated()).resealAll(2);
@@ -112,6 +131,7 @@ describe('reseal after a key rotation', () => {
       ['device', 6, 0, [{ keyId: 'new', rows: 6 }]],
       ['oath_token', 4, 0, [{ keyId: 'new', rows: 4 }]],
       ['message_code', 2, 0, [{ keyId: 'new', rows: 2 }]],
+      ['admin_totp', 2, 0, [{ keyId: 'new', rows: 2 }]],
     ]);
     expect(formatReport('new', reports).stale).toBe(0);
 
@@ -143,6 +163,15 @@ describe('reseal after a key rotation', () => {
       expect(box.open(row.code_key_id, row.code_ciphertext, codeAad(c.t.id, c.id)).toString('utf8')).toBe(c.code);
     }
 
+    for (const ad of admins) {
+      const [row] = await adminQuery<{ totp_seed_ciphertext: Buffer; key_id: string }>(
+        h.db,
+        'SELECT totp_seed_ciphertext, key_id FROM admins WHERE tenant_id = $1 AND id = $2',
+        [ad.t.id, ad.id],
+      );
+      expect(box.open(row.key_id, row.totp_seed_ciphertext, adminTotpAad(ad.t.id, ad.id))).toEqual(ad.seed);
+    }
+
     // The service (both keys listed) still verifies a re-sealed authenticator seed: the row names its key.
     const d = devices[0];
     const a = await h
@@ -160,7 +189,7 @@ describe('reseal after a key rotation', () => {
 
     // A second run has nothing to do.
     const again = await serviceWith(rotated()).resealAll(500);
-    expect(again.map((r) => r.resealed)).toEqual([0, 0, 0]);
+    expect(again.map((r) => r.resealed)).toEqual([0, 0, 0, 0]);
   });
 
   it('a row that does not open is reported by id (no key material) and left as it was; the run goes on', async () => {

@@ -3,6 +3,7 @@ import { ResealTarget, resealerOf, RowRef, SecretBox } from '@twofold/platform/c
 import { DeviceResealTarget } from '@twofold/directory/data-access';
 import { MessageResealTarget } from '@twofold/delivery/data-access';
 import { OathTokenResealTarget } from '@twofold/tokens/data-access';
+import { AdminResealTarget } from '@twofold/tenancy/data-access';
 
 export interface ResealReport {
   kind: string;
@@ -15,7 +16,8 @@ export interface ResealReport {
 
 /**
  * Issue 16 item 6: after a key rotation (a new SECRETS_ACTIVE_KEY_ID), re-seals every sealed secret
- * still under an older key: authenticator seeds and device secrets, OATH token secrets, queued codes.
+ * still under an older key: authenticator seeds and device secrets, OATH token secrets, queued codes,
+ * tenant admins' TOTP seeds.
  * Each page of one tenant's rows is re-sealed in that tenant's transaction with the rows locked, so
  * it runs beside live traffic, and a second run only finds what the first could not open or what
  * another process sealed with an old key meanwhile (a process not yet restarted with the new key).
@@ -29,8 +31,9 @@ export class ResealService {
     devices: DeviceResealTarget,
     tokens: OathTokenResealTarget,
     messages: MessageResealTarget,
+    admins: AdminResealTarget,
   ) {
-    this.targets = [devices, tokens, messages];
+    this.targets = [devices, tokens, messages, admins];
   }
 
   get activeKeyId(): string {
