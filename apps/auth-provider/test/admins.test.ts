@@ -123,6 +123,30 @@ describe('admin identities, roles and sessions', () => {
     );
   });
 
+  it('public endpoints refuse oversized or odd bodies with 400 before any password is hashed', async () => {
+    const inv = await h
+      .http()
+      .post('/v1/admin-invitations')
+      .set(bearer(t.apiKey))
+      .send({ email: uniqueEmail('huge'), role: 'auditor' });
+    const huge = 'x'.repeat(100_000); // scrypt over this would be ours to pay
+    for (const body of [
+      { token: inv.body.token, password: huge },
+      { token: inv.body.token, password: 42 },
+      { token: 'y'.repeat(10_000), password: PASSWORD },
+    ])
+      expectError(await h.http().post('/v1/admin-invitations/accept').send(body), 400, 'validation_failed');
+    for (const body of [
+      { email: uniqueEmail('nobody'), password: huge, code: '123456' },
+      { email: 'e'.repeat(10_000), password: PASSWORD, code: '123456' },
+      { email: uniqueEmail('nobody'), password: PASSWORD, code: '12345678901234567890' },
+    ])
+      expectError(await h.http().post('/v1/admin-sessions').send(body), 400, 'validation_failed');
+    // The invitation still works: the refused bodies did not use it up.
+    const ok = await h.http().post('/v1/admin-invitations/accept').send({ token: inv.body.token, password: PASSWORD });
+    expect(ok.status).toBe(200);
+  });
+
   it('CSRF: a state-changing request with the cookie needs X-CSRF-Token and a same-site Origin; a key is unaffected', async () => {
     const owner = await inviteAndAccept(h, t, 'owner');
     const s = await signIn(h, owner, new Date(), { 'x-forwarded-for': randomIp() });
